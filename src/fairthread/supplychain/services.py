@@ -1,0 +1,138 @@
+"""Service functions: the one entry point for every change to facilities and sourcing links.
+
+Each checks the access policy, validates, writes the audit log and keeps derived tiers current.
+Views, the API, the CLI and tests all call these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from fairthread.accounts import policy
+from fairthread.audit.log import record, snapshot
+from fairthread.supplychain.identity import identity_key
+from fairthread.supplychain.models import Facility, SourcingLink
+from fairthread.supplychain.tiers import BRAND, derive_tiers
+
+# Fields a supplier user may change on its own facility (not ids, not ownership, not tiers).
+SUPPLIER_EDITABLE = {
+    "name", "name_native", "address", "region", "lat", "lng", "coordinate_precision", "sector",
+    "facility_type", "processing_type", "product_type", "parent_company", "workers_count", "pct_female",
+    "pct_migrant", "pct_agency", "dormitory", "recruitment_agents", "status",
+}
+EDITABLE = SUPPLIER_EDITABLE | {"brand_ref", "os_id", "country", "declared_tier", "organisation"}
+
+
+def _clean_and_key(facility: Facility) -> None:
+    facility.identity_key = identity_key(facility.name, facility.address, facility.country)
+    facility.full_clean(exclude=["uid"])
+
+
+@transaction.atomic
+def create_facility(*, by: Any, values: Mapping[str, Any], audit: bool = True) -> Facility:
+    policy.require(by, "create", "facility")
+    unknown = set(values) - EDITABLE
+    if unknown:
+        raise ValidationError(f"Unknown facility field(s): {', '.join(sorted(unknown))}")
+    facility = Facility(**values)
+    _clean_and_key(facility)
+    facility.save()
+    if audit:
+        record(by, "facility.create", facility, after=snapshot(facility))
+    return facility
+
+
+@transaction.atomic
+def update_facility(facility: Facility, *, by: Any, values: Mapping[str, Any], audit: bool = True) -> bool:
+    """Apply changed values; returns whether anything changed."""
+    policy.require(by, "change", facility)
+    allowed = SUPPLIER_EDITABLE if policy.role_of(by) == "supplier_user" else EDITABLE
+    unknown = set(values) - allowed
+    if unknown:
+        raise ValidationError(f"You may not change: {', '.join(sorted(unknown))}")
+    before = snapshot(facility)
+    for name, value in values.items():
+        setattr(facility, name, value)
+    _clean_and_key(facility)
+    after = snapshot(facility)
+    if after == before:
+        return False
+    facility.save()
+    if audit:
+        changed = {k for k in after if after[k] != before.get(k)}
+        record(by, "facility.update", facility,
+               before={k: before.get(k) for k in changed}, after={k: after[k] for k in changed})
+    if "declared_tier" in values:
+        recompute_tiers()
+    return True
+
+
+@transaction.atomic
+def create_link(*, by: Any, values: Mapping[str, Any], audit: bool = True, recompute: bool = True) -> SourcingLink:
+    link = SourcingLink(**values)
+    policy.require(by, "create", link)
+    if link.buyer_id is not None and link.buyer_id == link.supplier_id:
+        raise ValidationError("A facility cannot supply itself.")
+    link.full_clean()
+    link.save()
+    if audit:
+        record(by, "link.create", link, after=snapshot(link))
+    if recompute:
+        recompute_tiers()
+    return link
+
+
+@transaction.atomic
+def update_link(link: SourcingLink, *, by: Any, values: Mapping[str, Any]) -> bool:
+    policy.require(by, "change", link)
+    before = snapshot(link)
+    for name, value in values.items():
+        setattr(link, name, value)
+    link.full_clean()
+    after = snapshot(link)
+    if after == before:
+        return False
+    link.save()
+    record(by, "link.update", link, before=before, after=after)
+    recompute_tiers()
+    return True
+
+
+@transaction.atomic
+def delete_link(link: SourcingLink, *, by: Any) -> None:
+    policy.require(by, "delete", link)
+    before = snapshot(link)
+    repr_ = str(link)
+    pk = link.pk
+    link.delete()
+    record(by, "link.delete", None, object_type="supplychain.sourcinglink", object_id=str(pk),
+           object_repr=repr_, before=before)
+    recompute_tiers()
+
+
+def recompute_tiers() -> list[list[int]]:
+    """Re-derive every facility's tier from the link graph; returns the cycles found (facility ids)."""
+    ids_declared = dict(Facility.objects.values_list("id", "declared_tier"))
+    edges = [
+        (BRAND if brand_id else buyer_id, supplier_id)
+        for brand_id, buyer_id, supplier_id in SourcingLink.objects.filter(supplier__isnull=False)
+        .values_list("brand_id", "buyer_id", "supplier_id")
+        .iterator(chunk_size=10_000)
+    ]
+    result = derive_tiers(ids_declared.keys(), edges, ids_declared)
+    in_cycle = result.in_cycle
+    current = {
+        pk: (tier, cyc) for pk, tier, cyc in Facility.objects.values_list("id", "tier", "in_cycle").iterator(
+            chunk_size=10_000)
+    }
+    changed = [
+        Facility(id=pk, tier=result.tiers.get(pk), in_cycle=pk in in_cycle)
+        for pk, (tier, cyc) in current.items()
+        if tier != result.tiers.get(pk) or cyc != (pk in in_cycle)
+    ]
+    Facility.objects.bulk_update(changed, ["tier", "in_cycle"], batch_size=2_000)
+    return result.cycles
