@@ -36,7 +36,7 @@ test: install-test
 	$(MAKE) --no-print-directory test-postgres
 
 test-sqlite:
-	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) -m "not browser" -p no:cacheprovider
+	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) -m "not browser and not postgres" -p no:cacheprovider
 
 test-postgres:
 	scripts/with-postgres.sh $(UV) run --frozen pytest -n $(PYTEST_WORKERS) -p no:cacheprovider

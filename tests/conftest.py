@@ -24,6 +24,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             report.longrepr = f"{item.nodeid}: a browser/PostgreSQL test was skipped under CI=true"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is right for production and needlessly slow for hundreds of test users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def people(db):
     """One user per role (admin, analyst, ngo, supplier, other_supplier) and their organisations."""

@@ -159,6 +159,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 # Front-end packages come from the npm registry at install time (see package.json), never pasted in.
 NODE_MODULES_DIR = Path(os.environ.get("FAIRTHREAD_NODE_MODULES", PACKAGE_DIR.parent.parent / "node_modules"))
 STATICFILES_DIRS = [("vendor", NODE_MODULES_DIR)] if NODE_MODULES_DIR.exists() else []

@@ -116,7 +116,11 @@ def can(user: Any, action: str, target: Any) -> bool:
         return False
     if action not in RULES.get(role, {}).get(otype, frozenset()):
         return False
-    if isinstance(target, str) or role != Role.SUPPLIER_USER:
+    if isinstance(target, str):
+        return True
+    if otype == "api_token":
+        return target.user_id == user.pk  # everyone manages only their own tokens
+    if role != Role.SUPPLIER_USER:
         return True
     # Supplier users: only what belongs to their own organisation.
     if otype == "facility":
@@ -127,8 +131,6 @@ def can(user: Any, action: str, target: Any) -> bool:
             return buyer_owned  # declaring a sub-supplier of one's own facility
         supplier_owned = target.supplier_id is not None and _owns_facility(user, target.supplier)
         return buyer_owned or supplier_owned
-    if otype == "api_token":
-        return target.user_id == user.pk
     return False
 
 
