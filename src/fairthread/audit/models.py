@@ -8,8 +8,9 @@ from django.db import models
 
 class AuditEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # PROTECT: people who acted are deactivated, never deleted, so the record stays whole.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     # Kept as text so the record survives the deletion of the user.
     actor_label = models.CharField(max_length=200)
