@@ -9,10 +9,6 @@ import pytest
 from tests.factories import make_facility, make_people
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    os.environ.setdefault("FAIRTHREAD_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     outcome = yield
@@ -25,9 +21,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
+def _test_settings(settings):
     # Argon2 is right for production and needlessly slow for hundreds of test users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Background tasks run at once in tests (django-tasks resets its backends on setting_changed).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture

@@ -70,6 +70,13 @@ class Facility(models.Model):
         indexes = [
             models.Index(fields=["country", "tier"]),
             models.Index(fields=["tier", "name"]),
+            # The facility list's sorts and filters at 100,000 facilities (migration 0002).
+            models.Index(fields=["name"], name="facility_name_idx"),
+            models.Index(fields=["updated_at"], name="facility_updated_idx"),
+            models.Index(fields=["workers_count"], name="facility_workers_idx"),
+            models.Index(fields=["country", "name"], name="facility_country_name_idx"),
+            models.Index(fields=["facility_type", "name"], name="facility_type_name_idx"),
+            models.Index(fields=["organisation", "name"], name="facility_org_name_idx"),
         ]
 
     def __str__(self) -> str:
@@ -122,7 +129,10 @@ class SourcingLink(models.Model):
                 name="link_has_supplier_or_origin",
             ),
         ]
-        indexes = [models.Index(fields=["supplier", "buyer"])]
+        indexes = [
+            models.Index(fields=["supplier", "buyer"]),
+            models.Index(fields=["material", "supplier"], name="link_material_supplier_idx"),
+        ]
 
     def __str__(self) -> str:
         buyer = self.brand.name if self.brand_id else str(self.buyer)
