@@ -25,5 +25,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "manage_orgs": policy.can(user, "manage", "organisation"),
             "create_facility": policy.can(user, "create", "facility"),
             "explore": policy.can(user, "view", "sourcing_link"),
+            "jobs": policy.can(user, "view", "job"),
         },
     }
