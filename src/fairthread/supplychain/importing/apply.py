@@ -1,0 +1,482 @@
+"""Matching validated rows to the facilities already in fairthread, and writing everything in one transaction.
+
+``plan`` only reads (a dry run stops there); ``write`` applies a plan atomically with bulk operations:
+existing facilities are preloaded by key in a few queries, never one query per row.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from fairthread.accounts.models import Organisation
+from fairthread.audit.log import record, snapshot
+from fairthread.audit.models import AuditEvent
+from fairthread.supplychain.identity import identity_key
+from fairthread.supplychain.importing.bulk import insert_rows, update_rows
+from fairthread.supplychain.importing.validation import FacilityGroup, LinkSpec, Validated
+from fairthread.supplychain.models import Facility, FacilitySource, ImportBatch, SourcingLink
+from fairthread.supplychain.tiers import BRAND, derive_tiers
+
+# Values per IN (...) query: SQLite before 3.32 allowed only 999 bound parameters.
+CHUNK = 900 if sqlite3.sqlite_version_info < (3, 32) else 10_000
+BATCH = 1000
+
+
+def chunks(items: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def lookup_refs(refs: set[str]) -> dict[str, int]:
+    """brand_ref -> facility id for references not found in the file."""
+    found: dict[str, int] = {}
+    for part in chunks(sorted(refs)):
+        found.update(Facility.objects.filter(brand_ref__in=part).values_list("brand_ref", "id"))
+    return found
+
+
+@dataclass
+class Plan:
+    validated: Validated
+    brand: Organisation | None
+    existing: dict[int, Any] = field(default_factory=dict)  # group index -> stored facility (a light record)
+    new_values: dict[int, dict[str, Any]] = field(default_factory=dict)  # group index -> values of a new one
+    updated: dict[int, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)  # before, after
+    unchanged: list[int] = field(default_factory=list)
+    orgs: dict[str, Organisation] = field(default_factory=dict)  # casefolded name -> existing organisation
+    new_orgs: dict[str, str] = field(default_factory=dict)  # casefolded name -> name to create
+    org_of_group: dict[int, str] = field(default_factory=dict)
+    new_links: list[LinkSpec] = field(default_factory=list)
+    changed_links: list[tuple[int, Decimal]] = field(default_factory=list)  # link id, new volume share
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def created(self) -> list[int]:
+        return list(self.new_values)
+
+    @property
+    def links_created(self) -> int:
+        return len(self.new_links)
+
+
+_STORED_FIELDS = tuple(
+    f.attname for f in Facility._meta.concrete_fields if f.name not in {"uid", "created_at", "updated_at"}
+)
+
+
+def _load(groups: list[FacilityGroup]) -> tuple[dict[str, list[Any]], ...]:
+    """Stored facilities that share a brand_ref, os_id or identity key with the file, as light records."""
+    wanted = {
+        "brand_ref": {g.ref for g in groups if g.ref},
+        "os_id": {g.os_id for g in groups if g.os_id},
+        "identity_key": {g.identity_key for g in groups},
+    }
+    ids: set[int] = set()
+    for name, values in wanted.items():
+        for part in chunks(sorted(values)):
+            ids.update(Facility.objects.filter(**{f"{name}__in": part}).values_list("id", flat=True))
+    stored = []
+    for part in chunks(sorted(ids)):
+        # Plain records, not model instances: comparing 10,000 rows should not build 10,000 models.
+        stored.extend(
+            SimpleNamespace(pk=row["id"], **row)
+            for row in Facility.objects.filter(id__in=part).values(*_STORED_FIELDS)
+        )
+    stored.sort(key=lambda f: f.pk)
+    indexes: tuple[dict[str, list[Any]], ...] = ({}, {}, {})
+    for facility in stored:
+        for index, name in zip(indexes, wanted, strict=True):
+            value = getattr(facility, name)
+            if value:
+                index.setdefault(value, []).append(facility)
+    return indexes
+
+
+def _organisations(result: Plan) -> None:
+    """Existing organisations by name (case-insensitive); names to create as suppliers."""
+    groups = result.validated.groups
+    wanted = {g.values["organisation"] for g in groups if g.values.get("organisation")}
+    if not wanted:
+        return
+    existing = {o.name.casefold(): o for o in Organisation.objects.all()}
+    for name in sorted(wanted):
+        key = name.casefold()
+        org = existing.get(key)
+        if org is None:
+            result.new_orgs.setdefault(key, name)
+        elif org.kind != Organisation.Kind.SUPPLIER:
+            group = next(g for g in groups if g.values.get("organisation") == name)
+            result.errors.append(
+                f"row {group.first}, column '{group.rows[0].column('organisation')}': '{org.name}' is a "
+                f"{org.get_kind_display().lower()} organisation; a facility is run by a supplier organisation"
+            )
+        else:
+            result.orgs[key] = org
+
+
+def _match(
+    group: FacilityGroup,
+    by_ref: dict[str, list[Any]],
+    by_os: dict[str, list[Any]],
+    by_key: dict[str, list[Any]],
+    claimed: set[int],
+    errors: list[str],
+) -> Any:
+    ref, os_id = group.ref, group.os_id
+    row = group.rows[0]
+    if ref and ref in by_ref:
+        facility = by_ref[ref][0]
+        other = by_os[os_id][0] if os_id and os_id in by_os else None
+        if other is not None and other.pk != facility.pk:
+            errors.append(
+                f"row {group.first}, column '{row.column('os_id')}': os_id '{os_id}' already belongs to "
+                f"another facility, '{other.name}' (reference {other.brand_ref or 'none'})"
+            )
+        return facility
+    if os_id and os_id in by_os:
+        facility = by_os[os_id][0]
+        if ref and facility.brand_ref and facility.brand_ref != ref:
+            errors.append(
+                f"row {group.first}, column '{row.column('brand_ref')}': os_id '{os_id}' is already "
+                f"recorded for the facility with reference '{facility.brand_ref}', not '{ref}'"
+            )
+        return facility
+    for facility in by_key.get(group.identity_key, []):
+        if facility.pk in claimed:
+            continue
+        if ref and facility.brand_ref and facility.brand_ref != ref:
+            continue
+        if os_id and facility.os_id and facility.os_id != os_id:
+            continue
+        return facility
+    return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, Decimal) or isinstance(b, Decimal):
+        if a is None or b is None:
+            return a is b
+        return Decimal(str(a)) == Decimal(str(b))
+    return a == b
+
+
+def plan(validated: Validated, brand: Organisation | None) -> Plan:
+    """Match every facility group to what is stored and work out what would change (reads only)."""
+    result = Plan(validated=validated, brand=brand)
+    groups = validated.groups
+    by_ref, by_os, by_key = _load(groups)
+    _organisations(result)
+    claimed: set[int] = set()
+    for gi, group in enumerate(groups):
+        values = dict(group.values)
+        org_name = values.pop("organisation", None)
+        if org_name:
+            result.org_of_group[gi] = org_name.casefold()
+        facility = _match(group, by_ref, by_os, by_key, claimed, result.errors)
+        if facility is None:
+            result.new_values[gi] = values
+            continue
+        claimed.add(facility.pk)
+        result.existing[gi] = facility
+        if group.identity_key == facility.identity_key:
+            # Same normalised name + address + country: a difference in punctuation or case is no update.
+            values.pop("name", None)
+            values.pop("address", None)
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
+        for name, value in values.items():
+            current = getattr(facility, name)
+            if not _same(current, value):
+                before[name], after[name] = current, value
+        if org_name:
+            org = result.orgs.get(org_name.casefold())
+            if org is None or facility.organisation_id != org.pk:
+                before["organisation"], after["organisation"] = facility.organisation_id, org_name
+        if after:
+            result.updated[gi] = (before, after)
+        else:
+            result.unchanged.append(gi)
+    _plan_links(result)
+    return result
+
+
+def _plan_links(result: Plan) -> None:
+    specs = result.validated.links
+    if not specs:
+        return
+    existing_ids = [f.pk for f in result.existing.values()]
+    existing: dict[tuple[Any, ...], tuple[int, Decimal | None]] = {}
+    columns = (
+        "brand_id",
+        "buyer_id",
+        "supplier_id",
+        "material",
+        "origin_country",
+        "origin_region",
+        "id",
+        "volume_share",
+    )
+    for part in chunks(existing_ids):
+        rows = [
+            *SourcingLink.objects.filter(supplier_id__in=part).values_list(*columns),
+            *SourcingLink.objects.filter(buyer_id__in=part, supplier__isnull=True).values_list(*columns),
+        ]
+        for row in rows:
+            existing[row[:6]] = (row[6], row[7])
+    brand_id = result.brand.pk if result.brand is not None else None
+    changed: dict[int, Decimal] = {}
+    for spec in specs:
+        supplier = result.existing.get(spec.supplier) if spec.supplier is not None else None
+        buyer = result.existing.get(spec.buyer_group) if spec.buyer_group is not None else None
+        supplier_new = spec.supplier is not None and supplier is None
+        buyer_new = spec.buyer_group is not None and buyer is None
+        if not (supplier_new or buyer_new):
+            buyer_id = buyer.pk if buyer is not None else spec.buyer_db
+            key = (
+                brand_id if spec.to_brand else None,
+                None if spec.to_brand else buyer_id,
+                supplier.pk if supplier is not None else None,
+                spec.material,
+                spec.origin_country,
+                spec.origin_region,
+            )
+            found = existing.get(key)
+            if found is not None:
+                link_id, share = found
+                if spec.volume_share is not None and not _same(share, spec.volume_share):
+                    changed[link_id] = spec.volume_share
+                continue
+        result.new_links.append(spec)
+    result.changed_links = sorted(changed.items())
+
+
+def _json(value: Any) -> Any:
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    if isinstance(value, (Decimal, uuid.UUID)):
+        return str(value)
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def _tiers_for_new(
+    result: Plan, ids: dict[int, Any], declared_updates: dict[int, int | None]
+) -> dict[Any, Any]:
+    """Derive tiers over the stored graph plus this import, so new facilities are inserted with their tier.
+
+    ``recompute_tiers`` runs afterwards all the same; it then finds the new rows already right and only
+    rewrites the stored facilities whose tier this import changed.
+    """
+    declared = dict(Facility.objects.values_list("id", "declared_tier"))
+    declared.update(declared_updates)
+    edges = [
+        (BRAND if brand_id else buyer_id, supplier_id)
+        for brand_id, buyer_id, supplier_id in SourcingLink.objects.filter(supplier__isnull=False)
+        .values_list("brand_id", "buyer_id", "supplier_id")
+        .iterator(chunk_size=10_000)
+    ]
+    for gi, values in result.new_values.items():
+        declared[ids[gi]] = values.get("declared_tier")
+    for spec in result.new_links:
+        if spec.supplier is None:
+            continue
+        buyer = (
+            BRAND
+            if spec.to_brand
+            else (ids[spec.buyer_group] if spec.buyer_group is not None else spec.buyer_db)
+        )
+        edges.append((buyer, ids[spec.supplier]))
+    return derive_tiers(declared.keys(), edges, declared)
+
+
+def write(result: Plan, *, by: Any, batch: ImportBatch, organisation: Organisation | None) -> int:
+    """Apply the plan in one transaction; any exception rolls everything back. Returns links created."""
+    from fairthread.supplychain.services import recompute_tiers
+
+    user = by if getattr(by, "is_authenticated", False) else None
+    label = user.get_username() if user else (str(by) if by else "system")
+    now = timezone.now()
+    groups = result.validated.groups
+    audit: list[dict[str, Any]] = []
+    note = f"import #{batch.pk} {batch.filename}"[:500]
+
+    def event(
+        action: str, object_type: str, object_id: Any, repr_: str, before: dict | None, after: dict | None
+    ) -> None:
+        audit.append(
+            {
+                "actor_id": user.pk if user else None,
+                "actor_label": label,
+                "action": action,
+                "object_type": object_type,
+                "object_id": str(object_id),
+                "object_repr": repr_[:300],
+                "before": before,
+                "after": after,
+                "note": note,
+            }
+        )
+
+    with transaction.atomic():
+        orgs = dict(result.orgs)
+        for key, name in result.new_orgs.items():
+            org = Organisation.objects.create(name=name, kind=Organisation.Kind.SUPPLIER)
+            orgs[key] = org
+            record(by, "organisation.create", org, after=snapshot(org), note=note)
+
+        # Every group gets an id: stored facilities keep theirs, new ones get a placeholder until inserted.
+        ids: dict[int, Any] = {gi: f.pk for gi, f in result.existing.items()}
+        uids = {gi: uuid.uuid4() for gi in result.new_values}
+        ids.update({gi: ("new", gi) for gi in result.new_values})
+        declared_updates = {
+            result.existing[gi].pk: after["declared_tier"]
+            for gi, (_, after) in result.updated.items()
+            if "declared_tier" in after
+        }
+        tiers = _tiers_for_new(result, ids, declared_updates) if result.new_values else None
+
+        rows = []
+        for gi, values in result.new_values.items():
+            row = dict(values)
+            row["uid"] = uids[gi]
+            org_key = result.org_of_group.get(gi)
+            row["organisation_id"] = orgs[org_key].pk if org_key else None
+            row["identity_key"] = groups[gi].identity_key
+            if tiers is not None:
+                row["tier"] = tiers.tiers.get(ids[gi])
+                row["in_cycle"] = ids[gi] in tiers.in_cycle
+            rows.append(row)
+        last_id = Facility.objects.aggregate(last=Max("id"))["last"] or 0
+        insert_rows(Facility, rows)
+        # The new rows are those above the previous highest id whose uid is ours (others may insert too).
+        by_uid = dict(Facility.objects.filter(id__gt=last_id).values_list("uid", "id"))
+        for gi, uid in uids.items():
+            ids[gi] = by_uid[uid]
+            values = result.new_values[gi]
+            event(
+                "facility.create",
+                "supplychain.facility",
+                ids[gi],
+                values.get("name", ""),
+                None,
+                {k: _json(v) for k, v in values.items()} | {"uid": str(uid)},
+            )
+
+        changes = []
+        for gi, (before, after) in result.updated.items():
+            facility = result.existing[gi]
+            update = {}
+            for name, value in after.items():
+                if name == "organisation":
+                    org = orgs[value.casefold()]
+                    after["organisation"] = org.pk
+                    update["organisation_id"] = org.pk
+                else:
+                    update[name] = value
+                    setattr(facility, name, value)
+            key = identity_key(facility.name, facility.address, facility.country)
+            if key != facility.identity_key:
+                update["identity_key"] = key
+            update["updated_at"] = now
+            changes.append((facility.pk, update))
+            event(
+                "facility.update",
+                "supplychain.facility",
+                facility.pk,
+                facility.name,
+                {k: _json(v) for k, v in before.items()},
+                {k: _json(v) for k, v in after.items()},
+            )
+        update_rows(Facility, changes)
+
+        brand_id = result.brand.pk if result.brand is not None else None
+        link_rows = []
+        for spec in result.new_links:
+            link_rows.append(
+                {
+                    "brand_id": brand_id if spec.to_brand else None,
+                    "buyer_id": None
+                    if spec.to_brand
+                    else (ids[spec.buyer_group] if spec.buyer_group is not None else spec.buyer_db),
+                    "supplier_id": ids[spec.supplier] if spec.supplier is not None else None,
+                    "material": spec.material,
+                    "volume_share": spec.volume_share,
+                    "origin_country": spec.origin_country,
+                    "origin_region": spec.origin_region,
+                }
+            )
+        insert_rows(SourcingLink, link_rows)
+        update_rows(
+            SourcingLink,
+            [(pk, {"volume_share": share, "updated_at": now}) for pk, share in result.changed_links],
+        )
+        for pk, share in result.changed_links:
+            event(
+                "link.update",
+                "supplychain.sourcinglink",
+                pk,
+                f"link #{pk}",
+                None,
+                {"volume_share": str(share)},
+            )
+
+        _write_sources(result, ids, batch, organisation)
+        insert_rows(AuditEvent, audit)
+        counts = {
+            "created": len(result.new_values),
+            "updated": len(result.updated),
+            "unchanged": len(result.unchanged),
+            "links_created": len(link_rows),
+            "links_updated": len(result.changed_links),
+        }
+        record(by, "import.apply", batch, after={"filename": batch.filename, **counts}, note=note)
+        recompute_tiers()
+    return len(link_rows)
+
+
+def _write_sources(
+    result: Plan, ids: dict[int, int], batch: ImportBatch, organisation: Organisation | None
+) -> None:
+    org_id = organisation.pk if organisation is not None else None
+    known: set[tuple[int, int | None, str]] = set()
+    for part in chunks([f.pk for f in result.existing.values()]):
+        for fid, oid, values in FacilitySource.objects.filter(facility_id__in=part).values_list(
+            "facility_id", "organisation_id", "values"
+        ):
+            known.add((fid, oid, _freeze(values)))
+    rows = []
+    for gi, group in enumerate(result.validated.groups):
+        stored = gi in result.existing
+        for row in group.rows:
+            values = {k: _json(v) for k, v in row.values.items()}
+            if stored:
+                key = (ids[gi], org_id, _freeze(values))
+                if key in known:
+                    continue  # the same organisation already supplied exactly these values
+                known.add(key)
+            rows.append(
+                {
+                    "facility_id": ids[gi],
+                    "batch_id": batch.pk,
+                    "organisation_id": org_id,
+                    "row_number": row.number,
+                    "values": values,
+                }
+            )
+    insert_rows(FacilitySource, rows)
+
+
+def _freeze(values: dict[str, Any]) -> str:
+    return repr(sorted((k, str(v)) for k, v in (values or {}).items()))
