@@ -129,10 +129,14 @@ def recompute_tiers() -> list[list[int]]:
         pk: (tier, cyc) for pk, tier, cyc in Facility.objects.values_list("id", "tier", "in_cycle").iterator(
             chunk_size=10_000)
     }
-    changed = [
-        Facility(id=pk, tier=result.tiers.get(pk), in_cycle=pk in in_cycle)
-        for pk, (tier, cyc) in current.items()
-        if tier != result.tiers.get(pk) or cyc != (pk in in_cycle)
-    ]
-    Facility.objects.bulk_update(changed, ["tier", "in_cycle"], batch_size=2_000)
+    # Group changed facilities by their new (tier, in_cycle): one UPDATE per distinct value is far faster
+    # than a row-by-row bulk_update at 100,000 facilities.
+    by_value: dict[tuple[int | None, bool], list[int]] = {}
+    for pk, (tier, cyc) in current.items():
+        new = (result.tiers.get(pk), pk in in_cycle)
+        if (tier, cyc) != new:
+            by_value.setdefault(new, []).append(pk)
+    for (tier, cyc), pks in by_value.items():
+        for start in range(0, len(pks), 900):  # stay under SQLite's bound-parameter limit
+            Facility.objects.filter(id__in=pks[start:start + 900]).update(tier=tier, in_cycle=cyc)
     return result.cycles
