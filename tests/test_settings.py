@@ -10,7 +10,8 @@ STRONG_KEY = "k3Jx9-vQ2_pLmN8rT5wYzA1bC4dE7fG0hI6jK2lM9nO3pQ8rS5tU1vW4xY7zA0bC3d
 
 
 def run_fairthread(*args: str, env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("FAIRTHREAD_")}
+    full_env = {k: v for k, v in os.environ.items()
+                if not k.startswith("FAIRTHREAD_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     full_env.update({"FAIRTHREAD_DATA_DIR": str(tmp_path), **env})
     full_env.pop("DATABASE_URL", None)
     return subprocess.run([sys.executable, "-m", "fairthread", *args], env=full_env, capture_output=True,

@@ -11,15 +11,24 @@ from fairthread.supplychain import demo
 
 
 class Command(BaseCommand):
-    help = ("Generate a realistic, deterministic supply chain for a fashion retailer: write it as a "
-            "fairthread-format CSV (--output) or load it into the database.")
+    help = (
+        "Generate a realistic, deterministic supply chain for a fashion retailer: write it as a "
+        "fairthread-format CSV (--output) or load it into the database."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--facilities", type=int, default=2_000, help="number of facilities (default 2,000)")
+        parser.add_argument(
+            "--facilities", type=int, default=2_000, help="number of facilities (default 2,000)"
+        )
         parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
-        parser.add_argument("--output", help="write a fairthread-format CSV to this file ('-' for standard output)")
-        parser.add_argument("--bulk", action="store_true",
-                            help="load with bulk inserts instead of the importer (automatic above 10,000)")
+        parser.add_argument(
+            "--output", help="write a fairthread-format CSV to this file ('-' for standard output)"
+        )
+        parser.add_argument(
+            "--bulk",
+            action="store_true",
+            help="load with bulk inserts instead of the importer (automatic above 10,000)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         n, seed, output = options["facilities"], options["seed"], options["output"]
@@ -45,5 +54,7 @@ class Command(BaseCommand):
         if not result.ok:
             for message in result.errors:
                 self.stderr.write(message)
-            raise CommandError("The demo data could not be loaded (see the problems above); nothing was written.")
+            raise CommandError(
+                "The demo data could not be loaded (see the problems above); nothing was written."
+            )
         self.stdout.write(result.summary())
