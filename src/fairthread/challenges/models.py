@@ -57,3 +57,6 @@ class ChallengeResponse(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Answer by {self.author} on {self.challenge}"

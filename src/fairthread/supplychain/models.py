@@ -194,6 +194,9 @@ class FacilitySource(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.facility} from import row {self.row_number}"
+
     @property
     def fields(self) -> list[str]:
         return sorted(self.values)
