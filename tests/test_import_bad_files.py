@@ -225,3 +225,15 @@ def test_dry_run_writes_nothing_but_counts(existing):
     assert db_counts() == existing
     # "Stored Mill" has address "1 Stored Mill Road", so this address-less row is a different facility.
     assert result.created == 2
+
+
+def test_nul_character_inside_utf16_text_is_refused_as_binary(db):
+    # Found by the random-bytes property on PostgreSQL, which cannot store NUL in text columns.
+    data = "name,country\nMill\x00One,India\n".encode("utf-16")
+    result = import_file(data, filename="nul.csv", by=None)
+    assert not result.ok
+    assert result.errors == [
+        "The file is not a CSV or XLSX file: it contains binary data (NUL characters). Upload a CSV "
+        "(comma, semicolon or tab separated) or an Excel .xlsx workbook."
+    ]
+    assert db_counts() == (0, 0, 0)

@@ -63,6 +63,17 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 def decode(data: bytes) -> tuple[str, str]:
     """(text, encoding name). BOMs first, then strict UTF-8, then Windows-1252, then charset-normalizer."""
+    text, encoding = _decode(data)
+    if "\x00" in text:
+        # A NUL character is binary data, never a supplier name; PostgreSQL cannot store it in text either.
+        raise FileProblem(
+            "The file is not a CSV or XLSX file: it contains binary data (NUL characters). Upload a CSV "
+            "(comma, semicolon or tab separated) or an Excel .xlsx workbook."
+        )
+    return text, encoding
+
+
+def _decode(data: bytes) -> tuple[str, str]:
     for bom, codec, label in _BOMS:
         if data.startswith(bom):
             try:
