@@ -6,12 +6,14 @@ Idempotent: running it again changes nothing. Refused in production mode, where 
 from __future__ import annotations
 
 import datetime
+import os
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from fairthread.accounts.models import Membership, Organisation, Role, User
@@ -23,7 +25,7 @@ from fairthread.supplychain.models import Facility
 
 PASSWORD = "demo"  # noqa: S105 - demo only: set directly, bypassing the password validators on purpose
 NGO_NAME = "Loom Watch"
-URL = "http://127.0.0.1:8000"
+URL = f"http://127.0.0.1:{os.environ.get('PORT') or 8000}"
 
 # (username, role, first name, last name)
 USERS = [
@@ -130,9 +132,11 @@ class Command(BaseCommand):
             if facility is None:
                 continue
             if days >= 0:
-                open_challenge(
-                    facility, by=ngo, title=title, text=text, due_date=today + datetime.timedelta(days)
-                )
+                # The demo's own notifications would flood the console e-mail backend at start-up.
+                with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+                    open_challenge(
+                        facility, by=ngo, title=title, text=text, due_date=today + datetime.timedelta(days)
+                    )
             else:
                 # The service refuses due dates in the past, so the overdue example is written directly.
                 challenge = Challenge.objects.create(
