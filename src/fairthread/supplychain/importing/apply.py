@@ -25,6 +25,7 @@ from fairthread.supplychain.identity import identity_key
 from fairthread.supplychain.importing.bulk import insert_rows, update_rows
 from fairthread.supplychain.importing.validation import FacilityGroup, LinkSpec, Validated
 from fairthread.supplychain.models import Facility, FacilitySource, ImportBatch, SourcingLink
+from fairthread.supplychain.signals import facilities_changed
 from fairthread.supplychain.tiers import BRAND, derive_tiers
 
 # Values per IN (...) query: SQLite before 3.32 allowed only 999 bound parameters.
@@ -331,10 +332,16 @@ def write(result: Plan, *, by: Any, batch: ImportBatch, organisation: Organisati
 
     with transaction.atomic():
         orgs = dict(result.orgs)
-        for key, name in result.new_orgs.items():
-            org = Organisation.objects.create(name=name, kind=Organisation.Kind.SUPPLIER)
+        # One INSERT for all new supplier organisations (a demo list names hundreds of them).
+        new_orgs = Organisation.objects.bulk_create(
+            [Organisation(name=name, kind=Organisation.Kind.SUPPLIER) for name in result.new_orgs.values()],
+            batch_size=500,
+        )
+        for key, org in zip(result.new_orgs, new_orgs, strict=True):
+            if org.pk is None:  # databases that cannot return ids from a bulk insert
+                org = Organisation.objects.get(name=org.name)
             orgs[key] = org
-            record(by, "organisation.create", org, after=snapshot(org), note=note)
+            event("organisation.create", "accounts.organisation", org.pk, str(org), None, snapshot(org))
 
         # Every group gets an id: stored facilities keep theirs, new ones get a placeholder until inserted.
         ids: dict[int, Any] = {gi: f.pk for gi, f in result.existing.items()}
@@ -443,6 +450,16 @@ def write(result: Plan, *, by: Any, batch: ImportBatch, organisation: Organisati
         }
         record(by, "import.apply", batch, after={"filename": batch.filename, **counts}, note=note)
         recompute_tiers()
+        touched: set[int | None] = {ids[gi] for gi in result.updated} | {ids[gi] for gi in result.new_values}
+        for row in link_rows:
+            touched.update((row["buyer_id"], row["supplier_id"]))
+        for part in chunks([pk for pk, _ in result.changed_links]):
+            for pair in SourcingLink.objects.filter(id__in=part).values_list("buyer_id", "supplier_id"):
+                touched.update(pair)
+        touched.discard(None)
+        # Risk re-assesses these and what lies downstream of them once the transaction commits.
+        if touched:
+            facilities_changed.send(sender=Facility, facility_ids=touched)
     return len(link_rows)
 
 
