@@ -24,6 +24,8 @@ VARIANTS: dict[str, str] = {
     "czech republic": "CZ", "czechia": "CZ", "moldova": "MD", "tanzania": "TZ", "bolivia": "BO",
     "venezuela": "VE", "ivory coast": "CI", "cote d'ivoire": "CI", "côte d'ivoire": "CI",
     "swaziland": "SZ", "eswatini": "SZ", "macedonia": "MK", "north macedonia": "MK",
+    "democratic republic of the congo": "CD", "dr congo": "CD", "drc": "CD", "congo-kinshasa": "CD",
+    "congo, democratic republic of the": "CD", "republic of the congo": "CG", "congo-brazzaville": "CG",
     "cape verde": "CV", "palestine": "PS", "vatican": "VA", "brunei": "BN", "uae": "AE",
     "u.a.e.": "AE", "kosovo": "XK", "the netherlands": "NL", "holland": "NL",
     "sri-lanka": "LK", "srilanka": "LK", "bangla desh": "BD", "kirgizstan": "KG", "kyrgyzstan": "KG",
@@ -31,7 +33,8 @@ VARIANTS: dict[str, str] = {
 
 
 def _key(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).strip().strip(";,.").strip().lower()
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("`", "'")
+    text = text.strip().strip(";,.").strip().lower()
     return " ".join(text.split())
 
 
