@@ -35,6 +35,15 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/v1/tokens"): "list_tokens",
     ("post", "/api/v1/tokens"): "create_token",
     ("delete", "/api/v1/tokens/{token_id}"): "revoke_token",
+    ("get", "/api/v1/risk/runs"): "list_risk_runs",
+    ("post", "/api/v1/risk/runs"): "start_risk_run",
+    ("get", "/api/v1/risk/runs/{run_id}"): "get_risk_run",
+    ("get", "/api/v1/risk/runs/{run_id}/results"): "list_run_results",
+    ("get", "/api/v1/risk/results"): "list_risk_results",
+    ("get", "/api/v1/risk/facilities/{uid}"): "get_facility_risk",
+    ("get", "/api/v1/risk/critical-areas"): "list_critical_areas",
+    ("get", "/api/v1/risk/methodology"): "list_methodology_versions",
+    ("get", "/api/v1/risk/methodology/{version}"): "get_methodology_version",
 }
 
 

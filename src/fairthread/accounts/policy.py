@@ -30,6 +30,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "audit_log": frozenset({"view"}),
     "api_token": frozenset({"manage"}),
     "job": frozenset({"view"}),
+    # The brand's internal risk assessment (runs and results) and the versioned method behind it.
+    "risk_assessment": frozenset({"view", "run"}),
+    "methodology": frozenset({"view", "change"}),
 }
 
 _ALL = ACTIONS
@@ -43,6 +46,8 @@ _BRAND_WORK = {
     "challenge": {"view", "answer"},
     "api_token": {"manage"},
     "job": {"view"},
+    "risk_assessment": {"view", "run"},
+    "methodology": {"view"},
 }
 
 RULES: dict[str, dict[str, frozenset[str]]] = {
@@ -51,6 +56,7 @@ RULES: dict[str, dict[str, frozenset[str]]] = {
         "organisation": frozenset({"view", "manage"}),
         "membership": frozenset({"manage"}),
         "audit_log": frozenset({"view"}),
+        "methodology": frozenset({"view", "change"}),
     },
     Role.BRAND_ANALYST: {k: frozenset(v) for k, v in _BRAND_WORK.items()},
     # The critical friend reads everything (nothing here identifies a worker yet) and raises challenges.
@@ -65,6 +71,9 @@ RULES: dict[str, dict[str, frozenset[str]]] = {
         "audit_log": frozenset({"view"}),
         "api_token": frozenset({"manage"}),
         "job": frozenset({"view"}),
+        # Reads every assessment and method version; challenges them (through "challenge": "open").
+        "risk_assessment": frozenset({"view"}),
+        "methodology": frozenset({"view"}),
     },
     # Suppliers see and update their own facilities and declare their own sub-suppliers.
     Role.SUPPLIER_USER: {
@@ -92,6 +101,9 @@ def object_type(target: Any) -> str:
         "challenge": "challenge",
         "auditevent": "audit_log",
         "apitoken": "api_token",
+        "assessmentrun": "risk_assessment",
+        "facilityassessment": "risk_assessment",
+        "methodologyversion": "methodology",
     }.get(label, label)
 
 

@@ -16,6 +16,7 @@ from fairthread.accounts import policy
 from fairthread.audit.log import record, snapshot
 from fairthread.supplychain.identity import identity_key
 from fairthread.supplychain.models import Facility, SourcingLink
+from fairthread.supplychain.signals import facilities_changed
 from fairthread.supplychain.tiers import BRAND, derive_tiers
 
 # Fields a supplier user may change on its own facility (not ids, not ownership, not tiers).
@@ -68,6 +69,7 @@ def update_facility(facility: Facility, *, by: Any, values: Mapping[str, Any], a
                before={k: before.get(k) for k in changed}, after={k: after[k] for k in changed})
     if "declared_tier" in values:
         recompute_tiers()
+    facilities_changed.send(sender=Facility, facility_ids={facility.pk})
     return True
 
 
@@ -83,6 +85,7 @@ def create_link(*, by: Any, values: Mapping[str, Any], audit: bool = True, recom
         record(by, "link.create", link, after=snapshot(link))
     if recompute:
         recompute_tiers()
+    _links_changed(link.buyer_id, link.supplier_id)
     return link
 
 
@@ -99,6 +102,7 @@ def update_link(link: SourcingLink, *, by: Any, values: Mapping[str, Any]) -> bo
     link.save()
     record(by, "link.update", link, before=before, after=after)
     recompute_tiers()
+    _links_changed(link.buyer_id, link.supplier_id, before.get("buyer"), before.get("supplier"))
     return True
 
 
@@ -112,6 +116,13 @@ def delete_link(link: SourcingLink, *, by: Any) -> None:
     record(by, "link.delete", None, object_type="supplychain.sourcinglink", object_id=str(pk),
            object_repr=repr_, before=before)
     recompute_tiers()
+    _links_changed(before.get("buyer"), before.get("supplier"))
+
+
+def _links_changed(*facility_ids: int | None) -> None:
+    ids = {pk for pk in facility_ids if pk is not None}
+    if ids:
+        facilities_changed.send(sender=SourcingLink, facility_ids=ids)
 
 
 def recompute_tiers() -> list[list[int]]:

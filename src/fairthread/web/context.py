@@ -26,5 +26,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "create_facility": policy.can(user, "create", "facility"),
             "explore": policy.can(user, "view", "sourcing_link"),
             "jobs": policy.can(user, "view", "job"),
+            "risk": policy.can(user, "view", "risk_assessment"),
         },
     }

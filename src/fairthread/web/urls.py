@@ -12,4 +12,6 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("", include("fairthread.web.urls_map")),
     path("", include("fairthread.web.urls_work")),
+    path("", include("fairthread.web.urls_risk")),
+    path("", include("fairthread.web.urls_reference")),
 ]

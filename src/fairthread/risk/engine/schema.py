@@ -7,7 +7,9 @@ Arrow table with exactly these columns (extra columns are ignored). Percentages 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 # --- inputs ---------------------------------------------------------------------------------------------
 FACILITIES = {
@@ -73,6 +75,7 @@ class Contribution:
     points: float          # likelihood points this factor added
     source: str            # dataset name, e.g. 'Global Slavery Index'
     edition: str           # e.g. '2023'
+    note: str = ""         # added by the engine helper: extra words in the brackets (e.g. the legal basis)
 
 
 @dataclass
@@ -110,5 +113,13 @@ class CriticalArea:
 class EngineRun:
     method_version: str
     editions: dict[str, str]   # dataset name → edition used
-    results: list[FacilityResult]
+    results: Sequence[FacilityResult]  # built lazily from ``table`` (a list-like sequence, by priority_rank)
     critical_areas: list[CriticalArea]
+    # Added by the engine helper (optional):
+    # one row per facility (pyarrow.Table, ordered by priority_rank): the FacilityResult fields, with
+    # contributions and uncertainty as JSON text, plus country, tier, workers_count, high_risk,
+    # local_likelihood and the state_imposed_* columns to pass back as the boundary of an incremental run.
+    table: Any = None
+    brand_exposure: float | None = None                # the brand's tier 1 as a whole (None in incremental runs)
+    brand_state_imposed_exposure: float | None = None
+    iterations: int = 0                                # propagation rounds until nothing changed

@@ -1,0 +1,1 @@
+"""Facility matching: one facility, one record (engine in ``engine/``, commands in ``management/``)."""

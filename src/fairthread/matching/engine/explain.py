@@ -1,0 +1,124 @@
+"""Per-field contributions of the model, in words ("names equal after removing legal form 'Co., Ltd.'")."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+FIELDS = ("name", "distinctive_words", "native_name", "address", "address_numbers", "distance", "parent_company")
+
+
+def _weight(candidate: Mapping[str, Any], field: str) -> float | None:
+    if f"mw_{field}" in candidate and candidate[f"mw_{field}"] is not None:
+        return float(candidate[f"mw_{field}"])
+    bf = candidate.get(f"bf_{field}")
+    if bf is not None and float(bf) > 0:
+        return math.log2(float(bf))
+    return None
+
+
+def _quote(values: Sequence[str], limit: int = 4) -> str:
+    shown = [f"'{v}'" for v in values[:limit]]
+    more = len(values) - limit
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def _name_words(label: str, c: Mapping[str, Any]) -> str:
+    left, right = c.get("name_norm_l") or "", c.get("name_norm_r") or ""
+    forms = [f for f in (c.get("legal_form_r"), c.get("legal_form_l")) if f]
+    if label == "equal":
+        return f"names equal after removing legal form '{forms[0]}'" if forms else "names equal"
+    if label == "equal ignoring spaces or order":
+        return "names equal apart from spacing or word order"
+    if label == "missing":
+        return "a name is missing"
+    return {"nearly equal": "names nearly equal", "similar": "names similar",
+            "somewhat similar": "names only partly similar"}.get(label, "names differ") + f" ('{right}' / '{left}')"
+
+
+def _address_words(label: str, c: Mapping[str, Any]) -> str:
+    if label == "missing":
+        return "an address is missing"
+    left = list(c.get("addr_tokens_l") or [])
+    right = set(c.get("addr_tokens_r") or [])
+    shared = [t for t in left if t in right]
+    if not shared:
+        return "addresses share no words"
+    return f"address shares {_quote(shared)}"
+
+
+def _native_words(label: str, c: Mapping[str, Any]) -> str:
+    alt = c.get("alt_key_r") or c.get("alt_key_l") or ""
+    if label == "missing":
+        return ""
+    if label == "equal":
+        return f"native-script name reads '{alt}', equal to the other name"
+    if label in {"similar", "somewhat similar"}:
+        return f"native-script name reads '{alt}', {label} to the other name"
+    return f"native-script name reads '{alt}', unlike the other name"
+
+
+def _distance_words(label: str) -> str:
+    if label.startswith("missing"):
+        return ""
+    return f"coordinates {label}" if label != "further than 10 km" else "coordinates more than 10 km apart"
+
+
+def _core_words(label: str, c: Mapping[str, Any]) -> str:
+    left, right = list(c.get("name_core_l") or []), list(c.get("name_core_r") or [])
+    if label == "missing":
+        return ""
+    if label == "equal":
+        return f"same distinctive words {_quote(left)}"
+    if label == "none shared":
+        return f"no distinctive word in common ({_quote(right)} / {_quote(left)})"
+    return f"distinctive words {label} ({_quote(right)} / {_quote(left)})"
+
+
+def _numbers_words(label: str, c: Mapping[str, Any]) -> str:
+    left, right = list(c.get("addr_numbers_l") or []), list(c.get("addr_numbers_r") or [])
+    if label == "missing":
+        return ""
+    if label == "different":
+        return f"different numbers in the address ({_quote(right)} / {_quote(left)})"
+    return {"equal": "same numbers in the address", "one set contains the other": "address numbers agree",
+            "some shared": "some address numbers agree"}.get(label, "")
+
+
+def _parent_words(label: str) -> str:
+    return {"equal": "same parent company", "similar": "similar parent company",
+            "different": "different parent companies"}.get(label, "")
+
+
+def explain_pair(candidate: Mapping[str, Any], levels: Mapping[str, Sequence[str]]) -> list[str]:
+    """Phrases for each field the model compared, with its direction (for / against) when known."""
+    out: list[str] = []
+    for field in FIELDS:
+        gamma = candidate.get(f"gamma_{field}")
+        if gamma is None or field not in levels:
+            continue
+        labels = levels[field]
+        label = "missing" if int(gamma) < 0 or int(gamma) >= len(labels) else labels[int(gamma)]
+        if field == "name":
+            words = _name_words(label, candidate)
+        elif field == "address":
+            words = _address_words(label, candidate)
+        elif field == "distinctive_words":
+            words = _core_words(label, candidate)
+        elif field == "address_numbers":
+            words = _numbers_words(label, candidate)
+        elif field == "native_name":
+            words = _native_words(label, candidate)
+        elif field == "distance":
+            words = _distance_words(label)
+        else:
+            words = _parent_words(label)
+        if not words:
+            continue
+        weight = _weight(candidate, field)
+        if weight is not None and int(gamma) >= 0 and abs(weight) >= 0.5:
+            words += " (for)" if weight > 0 else " (against)"
+        out.append(words)
+    out.append("same country")
+    return out

@@ -1,0 +1,340 @@
+# ruff: noqa: S608 -- SQL is built from the engine's own table names; values are passed as parameters.
+"""Linking an upload against a registry: deterministic pass, then the Splink model (DuckDB backend).
+
+``Registry`` prepares the registry once (normalised columns, blocking keys, name term frequencies) inside a
+DuckDB database; ``Registry.link(rows)`` links a new upload against it without re-linking the registry to
+itself (Splink's ``predict_between``), so a single new facility is resolved in well under a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from fairthread.matching.engine.explain import explain_pair
+from fairthread.matching.engine.model import BLOCK_KEY_CAP, COMMON_WORD_SHARE, MatchModel, Thresholds, load_model
+from fairthread.matching.engine.records import prepare_table
+
+MATCH, REVIEW, NEW = "match", "review", "new"
+
+# Comparisons that measure the same thing twice: a shared address, its numbers and nearby coordinates all say
+# "same place" (and neighbours in one industrial park share all three); the name, its distinctive words and
+# the native-script name all say "same name". The model treats comparisons as independent, so within a group
+# the strongest positive evidence counts fully and further positive evidence at half weight.
+CORRELATED = (
+    ("mw_name", "mw_tf_adj_name", "mw_distinctive_words", "mw_native_name"),
+    ("mw_address", "mw_address_numbers", "mw_distance"),
+)
+
+
+def adjusted_weight(candidate: Mapping[str, Any]) -> float:
+    weight = float(candidate["weight"])
+    for group in CORRELATED:
+        values = [float(candidate[k]) for k in group if candidate.get(k) is not None]
+        positives = sorted((v for v in values if v > 0), reverse=True)
+        if len(positives) > 1:
+            weight -= 0.5 * sum(positives[1:])
+    return weight
+
+
+def probability(weight: float) -> float:
+    if weight > 60:
+        return 1.0
+    if weight < -60:
+        return 0.0
+    odds = 2.0**weight
+    return odds / (1.0 + odds)
+
+
+@dataclass
+class Candidate:
+    registry_id: str
+    probability: float
+    weight: float
+    explanation: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MatchResult:
+    """One input row's outcome. ``score`` is the best candidate's match probability (1.0 for a deterministic
+    match, 0.0 when there is no candidate); ``method`` says which pass decided."""
+
+    input_id: str
+    decision: str
+    matched_id: str
+    score: float
+    method: str
+    model_version: str
+    explanation: list[str] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+
+
+@dataclass
+class LinkRun:
+    results: list[MatchResult]
+    pairs_compared: int
+    seconds: float
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _blocking_sql(table: str, out: str) -> str:
+    """``table`` plus the blocking keys, judged by their frequency in the registry (stats tables)."""
+    return f"""
+    CREATE OR REPLACE TABLE {out} AS
+    WITH toks AS (
+        SELECT unique_id, country, unnest(list_distinct(list_concat(name_tokens, alt_tokens))) AS tok
+        FROM {table}
+    ), core AS (
+        SELECT x.unique_id, list(x.tok ORDER BY x.pos) AS name_core
+        FROM (
+            SELECT t.unique_id, t.country, unnest(t.name_specific) AS tok,
+                   generate_subscripts(t.name_specific, 1) AS pos
+            FROM {table} t
+        ) x
+        LEFT JOIN reg_tok_df d ON d.country = x.country AND d.tok = x.tok
+        LEFT JOIN reg_country_n cn ON cn.country = x.country
+        WHERE coalesce(d.df, 0) <= greatest(5, {COMMON_WORD_SHARE} * coalesce(cn.n, 0))
+        GROUP BY x.unique_id
+    ), bt AS (
+        SELECT toks.unique_id, list(toks.tok ORDER BY d.df, toks.tok)[1:2] AS block_tokens
+        FROM toks JOIN reg_tok_df d ON d.country = toks.country AND d.tok = toks.tok
+        WHERE d.df <= {BLOCK_KEY_CAP} AND length(toks.tok) >= 3
+        GROUP BY toks.unique_id
+    )
+    SELECT t.*,
+        coalesce(bt.block_tokens, []::VARCHAR[]) AS block_tokens,
+        coalesce(core.name_core, []::VARCHAR[]) AS name_core,
+        CASE WHEN length(t.name_key) >= 4 AND p.n <= {BLOCK_KEY_CAP} THEN substr(t.name_key, 1, 6) END
+            AS name_prefix,
+        CASE WHEN length(t.alt_key) >= 4 AND coalesce(pa.n, 0) <= {BLOCK_KEY_CAP} THEN substr(t.alt_key, 1, 6) END
+            AS alt_prefix,
+        CASE WHEN t.lat IS NOT NULL AND c.n <= {BLOCK_KEY_CAP}
+            THEN floor(t.lat * 50)::BIGINT::VARCHAR || ':' || floor(t.lng * 50)::BIGINT::VARCHAR END AS geo_cell
+    FROM {table} t
+    LEFT JOIN bt ON bt.unique_id = t.unique_id
+    LEFT JOIN core ON core.unique_id = t.unique_id
+    LEFT JOIN reg_prefix_df p ON p.country = t.country AND p.prefix = substr(t.name_key, 1, 6)
+    LEFT JOIN reg_prefix_df pa ON pa.country = t.country AND pa.prefix = substr(t.alt_key, 1, 6)
+    LEFT JOIN reg_cell_df c ON c.country = t.country
+        AND c.cell = floor(t.lat * 50)::BIGINT::VARCHAR || ':' || floor(t.lng * 50)::BIGINT::VARCHAR
+    """
+
+
+class Registry:
+    """A registry prepared for linking. ``rows``: dicts in the matching file format (country as ISO-2)."""
+
+    def __init__(
+        self,
+        rows: Iterable[Mapping[str, Any]] | pa.Table,
+        model: MatchModel | None = None,
+        *,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+        database: str | Path | None = None,
+    ) -> None:
+        """``database``: a DuckDB file to keep the prepared registry in (reopen it with ``Registry.open``), so
+        that preparing a large registry is paid once, not on every upload."""
+        start = time.perf_counter()
+        self.model = model or load_model()
+        self._connect(database, threads, memory_limit)
+        prepared = rows if isinstance(rows, pa.Table) else prepare_table(rows, "registry")
+        self.timings: dict[str, float] = {"prepare_s": time.perf_counter() - start}
+        self.size = prepared.num_rows
+        self.con.register("reg_arrow", prepared)
+        self._x("CREATE TABLE reg_prepared AS SELECT * FROM reg_arrow")
+        self.con.unregister("reg_arrow")
+        del prepared
+        self._x("""
+            CREATE TABLE reg_tok_df AS
+            SELECT country, tok, count(*) AS df FROM (
+                SELECT country, unnest(list_distinct(list_concat(name_tokens, alt_tokens))) AS tok FROM reg_prepared
+            ) GROUP BY ALL""")
+        self._x("CREATE TABLE reg_country_n AS SELECT country, count(*) AS n FROM reg_prepared GROUP BY ALL")
+        self.country_n = dict(self.con.execute("SELECT country, n FROM reg_country_n").fetchall())
+        self._x("""
+            CREATE TABLE reg_prefix_df AS
+            SELECT country, prefix, count(*) AS n FROM (
+                SELECT country, substr(name_key, 1, 6) AS prefix FROM reg_prepared WHERE name_key IS NOT NULL
+                UNION ALL
+                SELECT country, substr(alt_key, 1, 6) FROM reg_prepared WHERE alt_key IS NOT NULL
+            ) GROUP BY ALL""")
+        self._x("""
+            CREATE TABLE reg_cell_df AS
+            SELECT country, floor(lat * 50)::BIGINT::VARCHAR || ':' || floor(lng * 50)::BIGINT::VARCHAR AS cell,
+                   count(*) AS n
+            FROM reg_prepared WHERE lat IS NOT NULL GROUP BY ALL""")
+        self._x(_blocking_sql("reg_prepared", "registry"))
+        self._x("DROP TABLE reg_prepared")
+        self._x("""
+            CREATE TABLE tf_name_norm AS
+            SELECT name_norm, count(*)::DOUBLE / sum(count(*)) OVER () AS tf_name_norm
+            FROM registry WHERE name_norm IS NOT NULL GROUP BY name_norm""")
+        self.timings["index_s"] = time.perf_counter() - start - self.timings["prepare_s"]
+        self._batch = 0
+
+    def _connect(self, database: str | Path | None, threads: int | None, memory_limit: str | None) -> None:
+        self.con = duckdb.connect(str(database) if database else ":memory:")
+        if threads:
+            self._x(f"SET threads = {int(threads)}")
+        if memory_limit:
+            self._x(f"SET memory_limit = '{memory_limit}'")
+        self._x("SET preserve_insertion_order = false")
+
+    @classmethod
+    def open(cls, database: str | Path, model: MatchModel | None = None, *, threads: int | None = None,
+             memory_limit: str | None = None) -> Registry:
+        """A registry prepared earlier into ``database`` (see ``__init__``)."""
+        self = cls.__new__(cls)
+        start = time.perf_counter()
+        self.model = model or load_model()
+        self._connect(database, threads, memory_limit)
+        self.country_n = dict(self.con.execute("SELECT country, n FROM reg_country_n").fetchall())
+        self.size = int(sum(self.country_n.values()))
+        self.timings = {"open_s": time.perf_counter() - start}
+        self._batch = 0
+        for (name,) in self.con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'inp_%'"
+                                        ).fetchall():
+            self._x(f"DROP TABLE {name}")  # left over from an interrupted run
+        return self
+
+    # -- linking ---------------------------------------------------------------------------------------------
+
+    def link(self, rows: Iterable[Mapping[str, Any]], thresholds: Thresholds | None = None) -> LinkRun:
+        """Resolve each input row: deterministic pass, then the model for the rest."""
+        thresholds = thresholds or self.model.thresholds
+        start = time.perf_counter()
+        self._batch += 1
+        inp_name = f"inp_{self._batch}"
+        prepared = prepare_table(rows, "input")
+        order = prepared.column("unique_id").to_pylist()
+        self.con.register("inp_arrow", prepared)
+        self._x(f"CREATE TABLE {inp_name}_prepared AS SELECT * FROM inp_arrow")
+        self.con.unregister("inp_arrow")
+        timings = {"prepare_s": time.perf_counter() - start}
+
+        results: dict[str, MatchResult] = {}
+        version = self.model.version
+        for input_id, matched_id, method in self._deterministic(f"{inp_name}_prepared"):
+            what = "same OS ID" if method == "os_id" else "same name, address and country after normalising"
+            results[input_id] = MatchResult(input_id, MATCH, matched_id, 1.0, method, version, [what])
+        timings["deterministic_s"] = time.perf_counter() - start - sum(timings.values())
+
+        # The model sees only what the deterministic pass left open.
+        self._x(
+            f"DELETE FROM {inp_name}_prepared WHERE unique_id IN (SELECT unnest(?::VARCHAR[]))", [list(results)]
+        )
+        self._x(_blocking_sql(f"{inp_name}_prepared", inp_name))
+        self._x(f"DROP TABLE {inp_name}_prepared")
+        remaining = self.con.execute(f"SELECT count(*) FROM {inp_name}").fetchall()[0][0]
+        pairs = 0
+        if remaining:
+            best, pairs = self._predict(inp_name)
+            timings["model_s"] = time.perf_counter() - start - sum(timings.values())
+            for input_id, candidates in best.items():
+                results[input_id] = self._decide(input_id, candidates, thresholds)
+        self._x(f"DROP TABLE {inp_name}")
+        out = []
+        for input_id in order:
+            out.append(results.get(input_id) or MatchResult(input_id, NEW, "", 0.0, "none", version,
+                                                            ["no candidate in the same country"]))
+        elapsed = time.perf_counter() - start
+        timings["decide_s"] = elapsed - sum(timings.values())
+        return LinkRun(out, pairs, elapsed, timings)
+
+    def _deterministic(self, table: str) -> list[tuple[str, str, str]]:
+        rows = self.con.execute(f"""
+            WITH by_os AS (
+                SELECT i.unique_id AS input_id, min(r.unique_id) AS matched_id, 'os_id' AS method
+                FROM {table} i JOIN registry r ON i.os_id = r.os_id
+                GROUP BY i.unique_id
+            ), by_key AS (
+                SELECT i.unique_id AS input_id, min(r.unique_id) AS matched_id, 'exact' AS method
+                FROM {table} i JOIN registry r
+                  ON i.country = r.country AND i.name_norm = r.name_norm AND i.addr_norm = r.addr_norm
+                WHERE i.unique_id NOT IN (SELECT input_id FROM by_os)
+                GROUP BY i.unique_id
+            )
+            SELECT * FROM by_os UNION ALL SELECT * FROM by_key""").fetchall()
+        return [(str(a), str(b), str(c)) for a, b, c in rows]
+
+    def _predict(self, inp_name: str) -> tuple[dict[str, list[dict[str, Any]]], int]:
+        from splink import DuckDBAPI, Linker
+
+        db_api = DuckDBAPI(connection=self.con)
+        reg_sdf = db_api.register("registry")
+        inp_sdf = db_api.register(inp_name)
+        linker = Linker([reg_sdf, inp_sdf], dict(self.model.splink), log_level=logging.WARNING,
+                        validate_settings=False)
+        tf = db_api.register("tf_name_norm")
+        linker.table_management.register_term_frequency_lookup(tf, "name_norm")
+        predictions = linker.inference.predict_between(reg_sdf, inp_sdf, warning_mode="never")
+        table = predictions.physical_name
+        pairs = self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+        gamma_cols = [c for c in self._columns(table) if c.startswith("gamma_")]
+        mw_cols = [c for c in self._columns(table) if c.startswith("mw_") or c.startswith("bf_")]
+        rows = self.con.execute(f"""
+            WITH ranked AS (
+                SELECT *, row_number() OVER (PARTITION BY unique_id_r ORDER BY match_weight DESC, unique_id_l) AS rn
+                FROM {table}
+                QUALIFY rn <= 3
+            )
+            SELECT k.unique_id_r, k.unique_id_l, k.match_probability, k.match_weight, r.country,
+                   {", ".join(f"k.{c}" for c in gamma_cols + mw_cols)},
+                   r.name_norm AS name_norm_l, i.name_norm AS name_norm_r, r.legal_form AS legal_form_l,
+                   i.legal_form AS legal_form_r, r.addr_tokens AS addr_tokens_l, i.addr_tokens AS addr_tokens_r,
+                   r.alt_key AS alt_key_l, i.alt_key AS alt_key_r, r.name_key AS name_key_l, i.name_key AS name_key_r,
+                   r.name_core AS name_core_l, i.name_core AS name_core_r,
+                   r.addr_numbers AS addr_numbers_l, i.addr_numbers AS addr_numbers_r
+            FROM ranked k
+            JOIN registry r ON r.unique_id = k.unique_id_l
+            JOIN {inp_name} i ON i.unique_id = k.unique_id_r
+            ORDER BY k.unique_id_r, k.rn""").fetchall()
+        names = ["input_id", "registry_id", "probability", "weight", "country", *gamma_cols, *mw_cols,
+                 "name_norm_l", "name_norm_r", "legal_form_l", "legal_form_r", "addr_tokens_l", "addr_tokens_r",
+                 "alt_key_l", "alt_key_r", "name_key_l", "name_key_r", "name_core_l", "name_core_r",
+                 "addr_numbers_l", "addr_numbers_r"]
+        best: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            record = dict(zip(names, row, strict=True))
+            best.setdefault(str(record["input_id"]), []).append(record)
+        predictions.drop_table_from_database_and_remove_from_cache()
+        return best, int(pairs)
+
+    def _x(self, sql: str, params: list[Any] | None = None) -> None:
+        """Run a statement to completion (DuckDB keeps a pending result open until it is fetched)."""
+        self.con.execute(sql, params or []).fetchall()
+
+    def _columns(self, table: str) -> list[str]:
+        return [r[0] for r in self.con.execute(f"DESCRIBE {table}").fetchall()]
+
+    def _decide(self, input_id: str, candidates: list[dict[str, Any]], t: Thresholds) -> MatchResult:
+        levels = self.model.levels()
+        scored = []
+        for c in candidates:
+            weight = adjusted_weight(c)
+            scored.append(Candidate(str(c["registry_id"]), probability(weight), weight, explain_pair(c, levels)))
+        scored.sort(key=lambda c: (-c.weight, c.registry_id))
+        top = scored[0]
+        runner_up = scored[1] if len(scored) > 1 else None
+        clear = runner_up is None or top.weight - runner_up.weight >= t.margin
+        if top.probability >= t.match and clear:
+            decision = MATCH
+        elif top.probability >= t.review:
+            decision = REVIEW
+        else:
+            decision = NEW
+        explanation = list(top.explanation)
+        if top.probability >= t.match and not clear and runner_up is not None:
+            explanation.append(f"another registry facility ({runner_up.registry_id}) scores almost as high")
+        return MatchResult(input_id, decision, top.registry_id, round(min(max(top.probability, 0.0), 1.0), 6),
+                           "model", self.model.version, explanation, scored)
+
+    def close(self) -> None:
+        self.con.close()

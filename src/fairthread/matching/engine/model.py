@@ -1,0 +1,259 @@
+"""The Splink model: comparisons, blocking rules, the versioned model file (save / load).
+
+The model file is JSON: ``{"fairthread_model": {...version, thresholds, training...}, "splink": {...}}``;
+the ``splink`` part is a plain Splink 5 settings dict with trained m/u values, so the same file can be loaded
+by Splink on another backend (see docs/operations.md). Comparisons are written in DuckDB SQL.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ENGINE_VERSION = "1.0"
+MODEL_FORMAT = 1
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "facility_matcher.json"
+
+# A name word used by more than this share of the registry's facilities in a country (at least 5 of them)
+# is common there, not distinctive.
+COMMON_WORD_SHARE = 0.02
+# Blocking keys rarer than this in the registry's country (e.g. a name token shared by ≤ 100 registry
+# facilities) are used; commoner ones ("garments") would compare every input with half a country.
+BLOCK_KEY_CAP = 100
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """match: best candidate's probability ≥ match and at least ``margin`` match-weight above the runner-up;
+    review: ≥ review; new: below review (or no candidate)."""
+
+    match: float = 0.9
+    review: float = 0.5
+    margin: float = 2.0
+
+    def __post_init__(self) -> None:
+        if not (0.0 <= self.review <= self.match <= 1.0):
+            raise ValueError("thresholds must satisfy 0 ≤ review ≤ match ≤ 1")
+        if self.margin < 0:
+            raise ValueError("the margin must not be negative")
+
+
+def _jaccard(col: str) -> str:
+    return (f"(len(list_intersect({col}_l, {col}_r)) / "
+            f"greatest(len(list_distinct(list_concat({col}_l, {col}_r))), 1)::double)")
+
+
+def _overlap(col: str) -> str:
+    return (f"(len(list_intersect({col}_l, {col}_r)) / "
+            f"greatest(least(len({col}_l), len({col}_r)), 1)::double)")
+
+
+def _jw(a: str, b: str) -> str:
+    return f"coalesce(jaro_winkler_similarity({a}, {b}), 0)"
+
+
+_KM = ("(2 * 6371 * asin(sqrt(pow(sin(radians(lat_r - lat_l) / 2), 2) + cos(radians(lat_l)) * "
+       "cos(radians(lat_r)) * pow(sin(radians(lng_r - lng_l) / 2), 2))))")
+_ALT_JW = (f"greatest({_jw('alt_key_l', 'name_key_r')}, {_jw('name_key_l', 'alt_key_r')}, "
+           f"{_jw('alt_key_l', 'alt_key_r')})")
+
+
+def _level(sql: str, label: str, *, null: bool = False, tf: str | None = None) -> dict[str, Any]:
+    level: dict[str, Any] = {"sql_condition": sql, "label_for_charts": label}
+    if null:
+        level["is_null_level"] = True
+    if tf:
+        level["tf_adjustment_column"] = tf
+        level["tf_adjustment_weight"] = 1.0
+    return level
+
+
+_CORE_KEY_JW = _jw("array_to_string(name_core_l, '')", "array_to_string(name_core_r, '')")
+_SORTED_JW = _jw("name_sorted_l", "name_sorted_r")
+
+COMPARISONS: list[dict[str, Any]] = [
+    {
+        "output_column_name": "name",
+        "comparison_description": "name without legal form",
+        "comparison_levels": [
+            _level("name_key_l IS NULL OR name_key_r IS NULL", "missing", null=True),
+            _level("name_norm_l = name_norm_r", "equal", tf="name_norm"),
+            _level("name_key_l = name_key_r OR name_sorted_l = name_sorted_r", "equal ignoring spaces or order"),
+            _level(f"{_jw('name_key_l', 'name_key_r')} >= 0.95 OR {_SORTED_JW} >= 0.95", "nearly equal"),
+            _level(f"{_jaccard('name_tokens')} >= 0.6 OR {_jw('name_key_l', 'name_key_r')} >= 0.9 "
+                   f"OR {_SORTED_JW} >= 0.9", "similar"),
+            _level(f"{_jaccard('name_tokens')} >= 0.34 OR {_jw('name_key_l', 'name_key_r')} >= 0.8",
+                   "somewhat similar"),
+            _level("ELSE", "different"),
+        ],
+    },
+    {
+        # The words that tell facilities apart: name words that are not common in the registry's country
+        # ("Sportswear", "Dongguan" and "Garments" are shared by neighbours that are different facilities).
+        "output_column_name": "distinctive_words",
+        "comparison_description": "the name's distinctive words",
+        "comparison_levels": [
+            _level("coalesce(len(name_core_l), 0) = 0 OR coalesce(len(name_core_r), 0) = 0", "missing",
+                   null=True),
+            _level("list_sort(list_distinct(name_core_l)) = list_sort(list_distinct(name_core_r))", "equal"),
+            _level(f"{_jaccard('name_core')} >= 0.5", "mostly shared"),
+            _level(f"{_CORE_KEY_JW} >= 0.9", "nearly equal"),
+            _level("len(list_intersect(name_core_l, name_core_r)) >= 1", "some shared"),
+            _level("ELSE", "none shared"),
+        ],
+    },
+    {
+        "output_column_name": "native_name",
+        "comparison_description": "native-script name (transliterated) against the other record's names",
+        "comparison_levels": [
+            _level("(alt_key_l IS NULL AND alt_key_r IS NULL) OR name_key_l IS NULL OR name_key_r IS NULL",
+                   "missing", null=True),
+            _level("alt_key_l = name_key_r OR name_key_l = alt_key_r OR alt_key_l = alt_key_r", "equal"),
+            _level(f"{_ALT_JW} >= 0.9", "similar"),
+            _level(f"{_ALT_JW} >= 0.75", "somewhat similar"),
+            _level("ELSE", "different"),
+        ],
+    },
+    {
+        "output_column_name": "address",
+        "comparison_description": "address tokens",
+        "comparison_levels": [
+            _level("coalesce(len(addr_tokens_l), 0) = 0 OR coalesce(len(addr_tokens_r), 0) = 0", "missing",
+                   null=True),
+            _level(f"{_jaccard('addr_tokens')} >= 0.7", "mostly shared"),
+            _level(f"{_jaccard('addr_tokens')} >= 0.4", "half shared"),
+            _level(f"{_overlap('addr_tokens')} >= 0.6", "one mostly contained in the other"),
+            _level("len(list_intersect(addr_tokens_l, addr_tokens_r)) >= 2", "some shared"),
+            _level("len(list_intersect(addr_tokens_l, addr_tokens_r)) >= 1", "one word shared"),
+            _level("ELSE", "different"),
+        ],
+    },
+    {
+        # Plot, building and house numbers: next-door facilities share the street, not the number.
+        "output_column_name": "address_numbers",
+        "comparison_description": "numbers in the address",
+        "comparison_levels": [
+            _level("coalesce(len(addr_numbers_l), 0) = 0 OR coalesce(len(addr_numbers_r), 0) = 0", "missing",
+                   null=True),
+            _level("list_sort(addr_numbers_l) = list_sort(addr_numbers_r)", "equal"),
+            _level(f"{_overlap('addr_numbers')} >= 1", "one set contains the other"),
+            _level("len(list_intersect(addr_numbers_l, addr_numbers_r)) >= 1", "some shared"),
+            _level("ELSE", "different"),
+        ],
+    },
+    {
+        "output_column_name": "distance",
+        "comparison_description": "distance between precise coordinates",
+        "comparison_levels": [
+            _level("lat_l IS NULL OR lat_r IS NULL", "missing or imprecise", null=True),
+            _level(f"{_KM} <= 0.1", "within 100 m"),
+            _level(f"{_KM} <= 0.5", "within 500 m"),
+            _level(f"{_KM} <= 2", "within 2 km"),
+            _level(f"{_KM} <= 10", "within 10 km"),
+            _level("ELSE", "further than 10 km"),
+        ],
+    },
+    {
+        "output_column_name": "parent_company",
+        "comparison_description": "parent company",
+        "comparison_levels": [
+            _level("parent_norm_l IS NULL OR parent_norm_r IS NULL", "missing", null=True),
+            _level("parent_norm_l = parent_norm_r", "equal"),
+            _level(f"{_jw('parent_norm_l', 'parent_norm_r')} >= 0.9", "similar"),
+            _level("ELSE", "different"),
+        ],
+    },
+]
+
+# Every rule includes the country: a facility in another country is never a candidate.
+BLOCKING_RULES: list[str | dict[str, Any]] = [
+    "l.country = r.country AND l.name_norm = r.name_norm",
+    {"blocking_rule": "l.country = r.country AND l.block_tokens = r.block_tokens",
+     "arrays_to_explode": ["block_tokens"]},
+    "l.country = r.country AND l.name_prefix = r.name_prefix",
+    "l.country = r.country AND l.alt_prefix = r.name_prefix",
+    "l.country = r.country AND l.name_prefix = r.alt_prefix",
+    "l.country = r.country AND l.geo_cell = r.geo_cell",
+]
+
+# Parent company is rarely in public lists, so its m and u values cannot be learnt from them: set by hand
+# (documented in docs/matching.md) and kept when training.
+PARENT_PRIOR_M = [0.55, 0.15, 0.30]
+PARENT_PRIOR_U = [0.002, 0.004, 0.994]
+
+
+def base_settings() -> dict[str, Any]:
+    return {
+        "link_type": "link_only",
+        "unique_id_column_name": "unique_id",
+        "source_dataset_column_name": "source_dataset",
+        "probability_two_random_records_match": 1e-3,
+        "comparisons": json.loads(json.dumps(COMPARISONS)),
+        "blocking_rules_to_generate_predictions": json.loads(json.dumps(BLOCKING_RULES)),
+        "retain_matching_columns": True,
+        "retain_intermediate_calculation_columns": True,
+        "additional_columns_to_retain": ["legal_form"],
+    }
+
+
+@dataclass
+class MatchModel:
+    """A trained model: Splink settings with m/u values plus fairthread's metadata."""
+
+    splink: dict[str, Any]
+    version: str
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    training: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "fairthread_model": {
+                "format": MODEL_FORMAT,
+                "engine_version": ENGINE_VERSION,
+                "version": self.version,
+                "thresholds": {"match": self.thresholds.match, "review": self.thresholds.review,
+                               "margin": self.thresholds.margin},
+                "training": self.training,
+            },
+            "splink": self.splink,
+        }
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_json(), indent=1, sort_keys=False) + "\n", encoding="utf-8")
+
+    def levels(self) -> dict[str, list[str]]:
+        """Comparison name -> level labels in gamma order (gamma -1 = missing is handled separately)."""
+        out: dict[str, list[str]] = {}
+        for comparison in self.splink["comparisons"]:
+            labels = [lv["label_for_charts"] for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+            out[comparison["output_column_name"]] = list(reversed(labels))  # gamma 0 = ELSE ... top = best
+        return out
+
+
+class ModelError(Exception):
+    """The model file is missing or not a fairthread matching model."""
+
+
+def load_model(path: Path | None = None) -> MatchModel:
+    path = path or DEFAULT_MODEL_PATH
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"no matching model at {path}: run `fairthread trainmatcher`") from None
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"cannot read the matching model {path}: {exc}") from None
+    meta = data.get("fairthread_model") if isinstance(data, dict) else None
+    if not isinstance(meta, dict) or "splink" not in data:
+        raise ModelError(f"{path} is not a fairthread matching model")
+    if meta.get("format") != MODEL_FORMAT:
+        raise ModelError(f"{path} has model format {meta.get('format')}; this version reads {MODEL_FORMAT}")
+    t = meta.get("thresholds") or {}
+    return MatchModel(
+        splink=data["splink"],
+        version=str(meta.get("version", "")),
+        thresholds=Thresholds(float(t.get("match", 0.9)), float(t.get("review", 0.5)), float(t.get("margin", 2.0))),
+        training=dict(meta.get("training") or {}),
+    )

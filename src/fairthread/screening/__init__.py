@@ -1,0 +1,1 @@
+"""Restricted-entity screening: list loaders, the name-matching engine and the file-to-file command."""
