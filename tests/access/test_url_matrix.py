@@ -59,6 +59,25 @@ CASES = [
 ]
 
 
+def _stored_risk_run(facility):
+    """A finished assessment run with one stored result, written directly: the matrix tests access, not scoring."""
+    from django.utils import timezone
+
+    from fairthread.risk import methodology
+    from fairthread.risk.models import AssessmentRun, FacilityAssessment
+
+    method = methodology.ensure_default()
+    run = AssessmentRun.objects.create(
+        methodology=method, method_version=method.version, status=AssessmentRun.Status.SUCCEEDED,
+        started_at=timezone.now(), finished_at=timezone.now(), facility_count=1,
+    )
+    FacilityAssessment.objects.create(
+        run=run, facility=facility, facility_ref=facility.reference, country=facility.country, severity=0.5,
+        likelihood=0.5, band="medium", exposure=0.0, priority_rank=1, explanation="Medium: test result.",
+    )
+    return run
+
+
 @pytest.fixture
 def world(people):
     own = make_facility("Own Knitwear Unit 1", "BD", organisation=people.supplier_org)
@@ -72,7 +91,14 @@ def world(people):
     batch = ImportBatch.objects.create(filename="list.csv", status=ImportBatch.Status.SUCCEEDED,
                                        uploaded_by=people.analyst)
     membership = people.supplier.membership
+    run = _stored_risk_run(own)
+    from fairthread.reference.loaders import ensure_defaults
+    from fairthread.reference.models import ReferenceDataset
+
+    ensure_defaults()  # a browser test's flush may have emptied the migration-loaded datasets
     return {
+        "risk_run": run.pk,
+        "reference_dataset": ReferenceDataset.objects.order_by("pk").values_list("pk", flat=True).first(),
         "own_facility": str(own.uid), "other_facility": str(other.uid), "own_link": own_link.pk,
         "other_link": other_link.pk, "challenge": challenge.pk, "import": batch.pk,
         "organisation": people.supplier_org.pk, "membership": membership.pk,
