@@ -47,7 +47,7 @@ def test_a_fresh_database_has_the_shipped_datasets():
         K.LISTED_GOODS: ("US DOL TVPRA list", "2022", 467),
         K.ILO_INDICATORS: ("ILO forced-labour indicators (fairthread definitions)", "2026-11", 11),
         K.HIGH_RISK_REGIONS: ("fairthread high-risk regions", "2026-11", 4),
-        K.GOOD_MAPPING: ("fairthread goods mapping", "2026-11", 25),
+        K.GOOD_MAPPING: ("fairthread goods mapping", "2026-11", 24),
     }
     assert ReferenceDataset.objects.filter(is_current=True).count() == 5
     gsi = current(K.COUNTRY_PREVALENCE)
@@ -153,7 +153,7 @@ def test_reference_tables_have_exactly_the_engine_columns():
     assert t["country_prevalence"].num_rows == 180
     assert t["listed_goods"].num_rows == 467
     assert t["ilo_indicators"].num_rows == 11
-    assert t["good_mapping"].num_rows == 25
+    assert t["good_mapping"].num_rows == 24
     cotton_cn = [r for r in t["listed_goods"].to_pylist() if (r["good"], r["country"]) == ("Cotton", "CN")]
     assert cotton_cn == [{"good": "Cotton", "country": "CN", "child_labour": True, "forced_labour": True,
                           "dataset": "US DOL TVPRA list", "edition": "2022"}]
@@ -185,8 +185,8 @@ def test_current_editions_names_every_current_dataset():
 def test_tables_reload_the_defaults_when_a_kind_has_no_current_edition():
     # e.g. after a transactional test flushed the tables loaded by the migration
     ReferenceDataset.objects.filter(kind=K.GOOD_MAPPING).delete()
-    assert tables.reference_tables()["good_mapping"].num_rows == 25
-    assert current(K.GOOD_MAPPING).row_count == 25
+    assert tables.reference_tables()["good_mapping"].num_rows == 24
+    assert current(K.GOOD_MAPPING).row_count == 24
 
 
 # --- the command --------------------------------------------------------------------------------------

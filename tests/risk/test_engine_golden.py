@@ -82,19 +82,23 @@ def bangladesh_xinjiang() -> dict:
 def test_bangladesh_tier1_with_xinjiang_cotton_at_tier3() -> None:
     res = _by_ref(run(bangladesh_xinjiang(), DEFAULT_METHODOLOGY))
     r = res["BD-T1"]
-    _check(r, band="critical", severity=0.9833, likelihood=0.8975, exposure=0.4, irremediable=True,
+    # state-imposed points in proportion to the share tracing back to Xinjiang: 40 × 0.40 = 16
+    _check(r, band="critical", severity=0.9833, likelihood=0.6575, exposure=0.4, irremediable=True,
            dims=(5, 4, 5))
-    assert _factors(r) == [("state_imposed", 40.0), ("commodity", 20.0), ("country", 17.75), ("exposure", 6.0),
+    assert _factors(r) == [("commodity", 20.0), ("country", 17.75), ("state_imposed", 16.0), ("exposure", 6.0),
                            ("input_commodity", 4.0), ("workforce", 2.0)]
     assert r.explanation == (
-        "Critical: sources cotton from Xinjiang Uyghur Autonomous Region through 2 tiers (state-imposed "
-        "forced labour; UFLPA rebuttable presumption; CBP WRO 2020; high-risk regions 2024-11) — not remediable "
-        "through supplier engagement; Garments from Bangladesh listed for forced labour and child labour "
-        "(US DOL TVPRA list 2022); country prevalence Bangladesh 7.1 per 1,000 (Global Slavery Index 2023).")
+        "Critical: Garments from Bangladesh listed for forced labour and child labour (US DOL TVPRA list 2022); "
+        "country prevalence Bangladesh 7.1 per 1,000 (Global Slavery Index 2023); sources cotton from Xinjiang "
+        "Uyghur Autonomous Region through 2 tiers (state-imposed forced labour; UFLPA rebuttable presumption; "
+        "CBP WRO 2020; high-risk regions 2024-11) — not remediable through supplier engagement.")
     # the intermediate tiers, from the same hand calculation
     assert res["BD-T2"].exposure == pytest.approx(0.4)
     assert res["BD-T2"].irremediable is True
+    assert ("state_imposed", 16.0) in _factors(res["BD-T2"])
     assert res["CN-T3A"].irremediable is True
+    # its main (only) cotton source is in the region: the full 40
+    assert ("state_imposed", 40.0) in _factors(res["CN-T3A"])
     assert "directly" in res["CN-T3A"].explanation
     assert res["BD-T3B"].exposure == 0.0
     assert res["BD-T3B"].irremediable is False
@@ -109,6 +113,33 @@ def test_bangladesh_run_reports_brand_exposure_and_editions() -> None:
     assert out.editions == {"Global Slavery Index": "2023", "US DOL TVPRA list": "2022",
                             "high-risk regions": "2024-11"}
     assert out.method_version == "1.0"
+
+
+def test_unknown_xinjiang_share_next_to_known_100_percent_still_flags_the_chain() -> None:
+    # doc, case 3b: T3a declares Texas 100 % and Xinjiang of unknown share → U = max(1 − 1, 1/2) = 0.5
+    t = tables(
+        [facility(1, "BD-T1", "BD", "Dhaka", 1, "final product assembly", 2500, 5, 10, False, False),
+         facility(2, "BD-T2", "BD", "Mymensingh", 2, "fabric mill", 1200, 10, 5, False, False),
+         facility(3, "CN-T3A", "CN", "Jiangsu", 3, "spinning", 600, 10, 5, False, False),
+         facility(4, "BD-T3B", "BD", "Narayanganj", 3, "spinning", 400, 10, 5, False, False)],
+        [link(1, None, 1, "cotton", 30), link(2, 1, 2, "cotton", 100), link(3, 2, 3, "cotton", 40),
+         link(4, 2, 4, "cotton", 60), link(5, 3, None, "cotton", None, "CN", "Xinjiang"),
+         link(6, 4, None, "cotton", 100, "US", "Texas"), link(7, 3, None, "cotton", 100, "US", "Texas")],
+    )
+    res = _by_ref(run(t, DEFAULT_METHODOLOGY))
+    t3a, t2, t1 = res["CN-T3A"], res["BD-T2"], res["BD-T1"]
+    assert t3a.irremediable and t2.irremediable and t1.irremediable
+    assert res["BD-T3B"].irremediable is False
+    # T3a: 0.50 via the unknown-share link, its main source (0.50 ≥ 0.50) → 40 × max(1, 0.50)
+    assert ("state_imposed", 40.0) in _factors(t3a)
+    assert "directly" in t3a.explanation
+    # T2: 0.40 × 0.50 = 0.20 → 40 × 0.20 = 8
+    assert ("state_imposed", 8.0) in _factors(t2)
+    _check(t1, band="critical", severity=0.9833, likelihood=0.5775, exposure=0.4, irremediable=True,
+           dims=(5, 4, 5))
+    assert _factors(t1) == [("commodity", 20.0), ("country", 17.75), ("state_imposed", 8.0), ("exposure", 6.0),
+                            ("input_commodity", 4.0), ("workforce", 2.0)]
+    assert "through 2 tiers" in t1.explanation
 
 
 def test_mauritius_mill_with_recruitment_agents() -> None:

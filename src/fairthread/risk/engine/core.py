@@ -92,10 +92,17 @@ def load_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table],
     _load(con, "boundary", boundary, BOUNDARY, BOUNDARY_OPTIONAL)
 
 
-# exposure of one material from exact integer sums (shares in 0.01 %, values in 0.0001): the known shares
-# (scaled down when over 100 %) plus the unknown-share links taking the remaining share, at their worst value
-EXPO = ("least(1.0, (CAST({a} AS DOUBLE) / greatest(10000, k) "
-        "+ coalesce(CAST(greatest(0, 10000 - k) * {u} AS DOUBLE) / 10000, 0)) / 10000)")
+# the share carried by the unknown-share links of one material (0.01 % units; k known sum, m unknown links of n):
+# the remaining share, but never less than their equal split m/n, so an unknown share is never taken as 0
+UNKNOWN_SHARE = "(CASE WHEN m > 0 THEN greatest(10000 - k, (10000 * m) // n) ELSE 0 END)"
+# exposure of one material from exact integer sums (shares in 0.01 %, values in 0.0001): the unknown-share links
+# carry UNKNOWN_SHARE at their worst value; the known shares fill the rest (scaled down when they exceed it)
+EXPO = ("least(1.0, (CAST({U} * coalesce({u}, 0) AS DOUBLE) / 10000 "
+        "+ CAST(10000 - {U} AS DOUBLE) * {a} / greatest(k, 10000 - {U}, 1) / 10000) / 10000)")
+
+
+def expo(a: str, u: str) -> str:
+    return EXPO.format(a=a, u=u, U=UNKNOWN_SHARE)
 _PCT = "CASE WHEN {x} = round({x}) THEN CAST(CAST({x} AS BIGINT) AS VARCHAR) ELSE printf('%.1f', {x}) END"
 
 
@@ -377,8 +384,11 @@ class Engine:
                               AS BIGINT) AS v,
                          CAST(round(10000 * coalesce(g.osv, greatest(CASE WHEN s.src_si THEN 1.0 ELSE 0.0 END, s.se),
                                                       0.0)) AS BIGINT) AS sv,
-                         CASE WHEN g.supplier_id IS NULL THEN 0 WHEN s.src_si THEN 0 ELSE s.si_depth + 1 END
-                           AS cand_depth,
+                         -- reaches a state-imposed source through this link, whatever the share
+                         CASE WHEN g.supplier_id IS NULL THEN g.osv > 0 WHEN s.src_si THEN true
+                              ELSE coalesce(s.si_depth IS NOT NULL OR s.se > 0, false) END AS reach,
+                         CASE WHEN g.supplier_id IS NULL THEN 0 WHEN s.src_si THEN 0
+                              ELSE coalesce(s.si_depth, 0) + 1 END AS cand_depth,
                          CASE WHEN g.supplier_id IS NULL THEN g.o_region WHEN s.src_si THEN s.loc_region
                               ELSE s.si_region END AS cand_region,
                          CASE WHEN g.supplier_id IS NULL OR s.src_si THEN g.material ELSE s.si_material END
@@ -389,18 +399,19 @@ class Engine:
                          coalesce(sum(share) FILTER (share IS NOT NULL), 0) AS k,
                          coalesce(sum(share * v) FILTER (share IS NOT NULL), 0) AS a,
                          coalesce(sum(share * sv) FILTER (share IS NOT NULL), 0) AS sa,
-                         max(v) FILTER (share IS NULL) AS u, max(sv) FILTER (share IS NULL) AS su
+                         max(v) FILTER (share IS NULL) AS u, max(sv) FILTER (share IS NULL) AS su,
+                         count(*) FILTER (share IS NULL) AS m, count(*) AS n
                   FROM lv GROUP BY buyer_id, material),
                 expo AS (
-                  SELECT buyer_id AS facility_id, max({EXPO.format(a='a', u='u')}) AS e,
-                         max({EXPO.format(a='sa', u='su')}) AS se
+                  SELECT buyer_id AS facility_id, max({expo('a', 'u')}) AS e,
+                         max({expo('sa', 'su')}) AS se
                   FROM per_material GROUP BY buyer_id),
                 path AS (
                   SELECT buyer_id AS facility_id,
                          arg_min(struct_pack(d := cand_depth, r := cand_region, m := cand_material),
                                  struct_pack(d := cand_depth, r := coalesce(cand_region, ''), m := cand_material))
                            AS p
-                  FROM lv WHERE sv > 0 AND (cand_depth IS NOT NULL) GROUP BY buyer_id)
+                  FROM lv WHERE reach GROUP BY buyer_id)
                 SELECT st.facility_id, st.target, st.hr, st.src_si, st.loc_region,
                        CASE WHEN st.target THEN round(coalesce(expo.e, 0.0), 4) ELSE st.e END AS e,
                        CASE WHEN st.target THEN round(coalesce(expo.se, 0.0), 4) ELSE st.se END AS se,
@@ -419,6 +430,22 @@ class Engine:
             self.sql("ALTER TABLE nxt RENAME TO st")
             if not changed:
                 break
+        # a direct state-imposed source (declared origin in the region, or a supplier located there) that carries
+        # at least as much of a material as any other link of that material (unknown shares as in UNKNOWN_SHARE)
+        self.sql(f"""
+            CREATE TABLE si_major AS
+            WITH pm AS (SELECT buyer_id, material, coalesce(sum(share), 0) AS k,
+                               count(*) FILTER (share IS NULL) AS m, count(*) AS n FROM edges GROUP BY ALL),
+            es AS (
+              SELECT g.buyer_id, g.material,
+                     CASE WHEN g.share IS NULL THEN CAST({UNKNOWN_SHARE} AS DOUBLE)
+                          ELSE CAST(g.share AS DOUBLE) * (10000 - {UNKNOWN_SHARE})
+                               / greatest(k, 10000 - {UNKNOWN_SHARE}, 1) END AS eff,
+                     (coalesce(g.osv, 0) > 0 OR coalesce(s.src_si, false)) AS direct_si
+              FROM edges g JOIN pm USING (buyer_id, material) LEFT JOIN st s ON s.facility_id = g.supplier_id)
+            SELECT DISTINCT buyer_id AS facility_id FROM (
+              SELECT *, max(eff) OVER (PARTITION BY buyer_id, material) AS top FROM es)
+            WHERE direct_si AND eff > 0 AND eff >= top - 1e-9""")
         self.sql("DROP TABLE edges")
         self.sql("DROP TABLE lin")
 
@@ -431,11 +458,15 @@ class Engine:
             CREATE TEMP VIEW tot AS
             SELECT loc2.*, round(st.e, 4) AS exposure, round(st.se, 4) AS state_imposed_exposure,
                    st.si_depth, st.si_region, st.si_material,
-                   (loc2.src_si OR round(st.se, 4) > 0) AS irremediable,
+                   (loc2.src_si OR st.si_depth IS NOT NULL) AS irremediable,
+                   -- sourcing: in proportion to the input that traces back to the region (full points for a
+                   -- direct main source); irremediable whatever the share
                    CASE WHEN loc2.src_si THEN {_num(si['located_points'])}
-                        WHEN round(st.se, 4) > 0 THEN {_num(si['sourcing_points'])} ELSE 0 END AS state_imposed_points,
+                        WHEN st.si_depth IS NOT NULL THEN round({_num(si['sourcing_points'])} * greatest(
+                             CASE WHEN mj.facility_id IS NULL THEN 0.0 ELSE 1.0 END, round(st.se, 4)), 4)
+                        ELSE 0 END AS state_imposed_points,
                    round({_num(f['exposure']['max_points'])} * round(st.e, 4), 4) AS exposure_points
-            FROM loc2 JOIN st USING (facility_id)""")
+            FROM loc2 JOIN st USING (facility_id) LEFT JOIN si_major mj USING (facility_id)""")
         self.sql(f"""
             CREATE TEMP VIEW sig AS
             SELECT *, round(least({cap}, country_points + commodity_points + input_commodity_points
@@ -642,9 +673,10 @@ class Engine:
             pm AS (SELECT material, coalesce(sum(share) FILTER (share IS NOT NULL), 0) AS k,
                           coalesce(sum(share * v) FILTER (share IS NOT NULL), 0) AS a,
                           coalesce(sum(share * sv) FILTER (share IS NOT NULL), 0) AS sa,
-                          max(v) FILTER (share IS NULL) AS u, max(sv) FILTER (share IS NULL) AS su
+                          max(v) FILTER (share IS NULL) AS u, max(sv) FILTER (share IS NULL) AS su,
+                          count(*) FILTER (share IS NULL) AS m, count(*) AS n
                    FROM lv GROUP BY material)
-            SELECT round(max({EXPO.format(a='a', u='u')}), 4), round(max({EXPO.format(a='sa', u='su')}), 4)
+            SELECT round(max({expo('a', 'u')}), 4), round(max({expo('sa', 'su')}), 4)
             FROM pm""").fetchone()
         return (row[0] if row[0] is not None else 0.0), (row[1] if row[1] is not None else 0.0)
 
