@@ -44,6 +44,11 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/v1/risk/critical-areas"): "list_critical_areas",
     ("get", "/api/v1/risk/methodology"): "list_methodology_versions",
     ("get", "/api/v1/risk/methodology/{version}"): "get_methodology_version",
+    ("get", "/api/v1/screening/hits"): "list_screening_hits",
+    ("get", "/api/v1/screening/hits/{hit_id}"): "get_screening_hit",
+    ("post", "/api/v1/screening/hits/{hit_id}/confirm"): "confirm_screening_hit",
+    ("post", "/api/v1/screening/hits/{hit_id}/dismiss"): "dismiss_screening_hit",
+    ("get", "/api/v1/screening/lists"): "list_screening_lists",
 }
 
 

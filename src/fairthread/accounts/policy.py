@@ -33,6 +33,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     # The brand's internal risk assessment (runs and results) and the versioned method behind it.
     "risk_assessment": frozenset({"view", "run"}),
     "methodology": frozenset({"view", "change"}),
+    # Restricted-entity screening: the hits review queue and the restricted lists.
+    "screening": frozenset({"view", "review", "load_list"}),
 }
 
 _ALL = ACTIONS
@@ -48,6 +50,7 @@ _BRAND_WORK = {
     "job": {"view"},
     "risk_assessment": {"view", "run"},
     "methodology": {"view"},
+    "screening": {"view", "review", "load_list"},
 }
 
 RULES: dict[str, dict[str, frozenset[str]]] = {
@@ -74,6 +77,7 @@ RULES: dict[str, dict[str, frozenset[str]]] = {
         # Reads every assessment and method version; challenges them (through "challenge": "open").
         "risk_assessment": frozenset({"view"}),
         "methodology": frozenset({"view"}),
+        "screening": frozenset({"view"}),
     },
     # Suppliers see and update their own facilities and declare their own sub-suppliers.
     Role.SUPPLIER_USER: {
@@ -104,6 +108,9 @@ def object_type(target: Any) -> str:
         "assessmentrun": "risk_assessment",
         "facilityassessment": "risk_assessment",
         "methodologyversion": "methodology",
+        "screeninghit": "screening",
+        "restrictedlist": "screening",
+        "listversion": "screening",
     }.get(label, label)
 
 

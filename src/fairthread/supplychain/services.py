@@ -44,6 +44,8 @@ def create_facility(*, by: Any, values: Mapping[str, Any], audit: bool = True) -
     facility.save()
     if audit:
         record(by, "facility.create", facility, after=snapshot(facility))
+    # A new facility is screened (and assessed once it has links) like an edited one.
+    facilities_changed.send(sender=Facility, facility_ids={facility.pk})
     return facility
 
 

@@ -27,5 +27,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "explore": policy.can(user, "view", "sourcing_link"),
             "jobs": policy.can(user, "view", "job"),
             "risk": policy.can(user, "view", "risk_assessment"),
+            "screening": policy.can(user, "view", "screening"),
         },
     }

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("fairthread.web.urls_work")),
     path("", include("fairthread.web.urls_risk")),
     path("", include("fairthread.web.urls_reference")),
+    path("", include("fairthread.web.urls_screening")),
 ]
