@@ -102,7 +102,37 @@ class Command(BaseCommand):
         self._member(users["supplier"], supplier_org, Role.SUPPLIER_USER)
         opened = self._challenges(users["ngo"], demo.hotspot_refs(n))
         self.stdout.write(f"Challenges: {opened} opened." if opened else "Challenges: already there.")
+        self._restricted_list(users["admin"])
+        self._assessment(users["analyst"])
         self._print_logins(supplier_org)
+
+    def _restricted_list(self, admin: User) -> None:
+        """The CBP Withhold Release Orders sample, so the screening pages have a list (idempotent by sha256)."""
+        from pathlib import Path
+
+        from fairthread.screening.loaders import store_list_version
+
+        path = Path(__file__).resolve().parents[3] / "screening" / "data" / "cbp_wro_findings_active.csv"
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            result = store_list_version(path.read_bytes(), fmt="cbp", name="CBP Withhold Release Orders",
+                                        by=admin, filename=path.name, list_type="cbp_wro",
+                                        source="US Customs and Border Protection (sample transcription)",
+                                        licence="US government work, public domain")
+        version = result.version
+        self.stdout.write(f"Restricted list: {version.restricted_list.name}, version {version.number}, "
+                          f"{version.entity_count} entities" + ("." if result.created else " (already there)."))
+
+    def _assessment(self, analyst: User) -> None:
+        """One full risk assessment, so the risk pages have results (skipped when one exists)."""
+        from fairthread.risk import services as risk
+
+        if risk.latest_full_run() is not None:
+            self.stdout.write("Risk assessment: already there.")
+            return
+        run = risk.run_assessment(by=analyst)
+        bands = run.summary.get("facilities_per_band", {}) if isinstance(run.summary, dict) else {}
+        self.stdout.write(f"Risk assessment: run #{run.pk}, {run.facility_count} facilities assessed"
+                          + (f" ({', '.join(f'{k} {v}' for k, v in bands.items())})" if bands else "") + ".")
 
     def _user(self, username: str, first: str, last: str) -> User:
         user, created = User.objects.get_or_create(
