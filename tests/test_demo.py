@@ -219,3 +219,10 @@ def test_generatedemo_writes_csv(tmp_path) -> None:
 def test_generatedemo_refuses_too_few_facilities(tmp_path) -> None:
     with pytest.raises(CommandError, match="at least 100"):
         call_command("generatedemo", facilities=5, seed=2, output=str(tmp_path / "x.csv"))
+
+
+def test_demo_writes_exactly_the_fairthread_format_columns() -> None:
+    # demo.py stays free of Django, so it keeps its own copy of the column list: it must not drift.
+    from fairthread.supplychain.importing.formats import FAIRTHREAD_COLUMNS
+
+    assert demo.COLUMNS == list(FAIRTHREAD_COLUMNS)
