@@ -343,7 +343,7 @@ def test_critical_friend_gets_the_challenge_form(client, people, listed) -> None
     a = listed[0]
     client.force_login(people.ngo)
     html = client.get(f"/facilities/{a.uid}/").content.decode()
-    assert f'action="/challenges/new/?facility={a.uid}"' in html
+    assert f'action="/challenges/new/?type=facility&amp;id={a.uid}"' in html
     for name in ("title", "text", "due_date"):
         assert f'name="{name}"' in html
     client.force_login(people.analyst)

@@ -177,7 +177,7 @@ def test_the_critical_friend_challenges_a_methodology_version(people, chain):
     methodology.ensure_default()
     ngo = client_for(people.ngo)
     html = ngo.get("/risk/methodology/1.0/").content.decode()
-    assert "Challenge this methodology version" in html
+    assert "Open a challenge on this methodology version" in html
     response = ngo.post("/challenges/new/?type=methodology&id=1.0",
                         {"title": "Agency work is under-weighted", "text": "Why only 10 points?",
                          "due_date": "2099-01-01"})
