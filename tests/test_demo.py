@@ -225,4 +225,4 @@ def test_demo_writes_exactly_the_fairthread_format_columns() -> None:
     # demo.py stays free of Django, so it keeps its own copy of the column list: it must not drift.
     from fairthread.supplychain.importing.formats import FAIRTHREAD_COLUMNS
 
-    assert demo.COLUMNS == list(FAIRTHREAD_COLUMNS)
+    assert list(FAIRTHREAD_COLUMNS) == demo.COLUMNS

@@ -22,15 +22,11 @@ from fairthread.reference.models import (
 )
 from fairthread.risk.engine import schema
 
-_ARROW = {"BIGINT": pa.int64(), "INTEGER": pa.int32(), "VARCHAR": pa.string(), "DOUBLE": pa.float64(),
-          "BOOLEAN": pa.bool_()}
-
 
 def _table(columns: dict[str, str], rows: list[tuple[Any, ...]]) -> pa.Table:
-    arrow_schema = pa.schema([(name, _ARROW[t]) for name, t in columns.items()])
     data = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
-    return pa.table([pa.array(list(col), type=_ARROW[t]) for col, t in zip(data, columns.values(), strict=True)],
-                    schema=arrow_schema)
+    arrays = [pa.array(list(col), type=schema.ARROW_TYPES[t]) for col, t in zip(data, columns.values(), strict=True)]
+    return pa.table(arrays, schema=schema.arrow_schema(columns))
 
 
 def _current() -> dict[str, ReferenceDataset]:

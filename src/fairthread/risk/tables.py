@@ -22,23 +22,8 @@ from django.db import connection
 from fairthread.risk.engine import schema
 from fairthread.supplychain.models import Facility, SourcingLink
 
-ARROW_TYPES = {
-    "BIGINT": pa.int64(),
-    "INTEGER": pa.int32(),
-    "VARCHAR": pa.string(),
-    "DOUBLE": pa.float64(),
-    "BOOLEAN": pa.bool_(),
-}
-TABLE_SCHEMAS = {
-    "facilities": schema.FACILITIES,
-    "links": schema.LINKS,
-    "evidence": schema.EVIDENCE,
-    "country_prevalence": schema.COUNTRY_PREVALENCE,
-    "listed_goods": schema.LISTED_GOODS,
-    "good_mapping": schema.GOOD_MAPPING,
-    "high_risk_regions": schema.HIGH_RISK_REGIONS,
-    "ilo_indicators": schema.ILO_INDICATORS,
-}
+ARROW_TYPES = schema.ARROW_TYPES
+TABLE_SCHEMAS = schema.TABLES
 SQL_CHUNK = 900  # ids per IN (...) list: under SQLite's oldest bound-parameter limit
 
 # Evidence providers: later issues (audits, grievances, screening) register a callable returning rows of
@@ -51,8 +36,7 @@ def register_evidence_provider(provider: EvidenceProvider) -> None:
     EVIDENCE_PROVIDERS.append(provider)
 
 
-def arrow_schema(columns: dict[str, str]) -> pa.Schema:
-    return pa.schema([(name, ARROW_TYPES[kind]) for name, kind in columns.items()])
+arrow_schema = schema.arrow_schema
 
 
 def table_from_columns(name: str, columns: dict[str, Sequence[Any]]) -> pa.Table:

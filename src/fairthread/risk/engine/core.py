@@ -24,16 +24,7 @@ from fairthread.risk.engine import schema
 from fairthread.risk.engine.method import BAND_NAMES, validate_methodology
 from fairthread.risk.engine.schema import Contribution, CriticalArea, EngineRun, FacilityResult
 
-TABLES = {
-    "facilities": schema.FACILITIES,
-    "links": schema.LINKS,
-    "evidence": schema.EVIDENCE,
-    "country_prevalence": schema.COUNTRY_PREVALENCE,
-    "listed_goods": schema.LISTED_GOODS,
-    "good_mapping": schema.GOOD_MAPPING,
-    "high_risk_regions": schema.HIGH_RISK_REGIONS,
-    "ilo_indicators": schema.ILO_INDICATORS,
-}
+TABLES = schema.TABLES
 BOUNDARY = {"facility_id": "BIGINT", "exposure": "DOUBLE", "high_risk": "BOOLEAN",
             "state_imposed_exposure": "DOUBLE"}
 # Optional boundary columns (the previous run's table has them): without them a boundary supplier located in a
@@ -41,8 +32,6 @@ BOUNDARY = {"facility_id": "BIGINT", "exposure": "DOUBLE", "high_risk": "BOOLEAN
 BOUNDARY_OPTIONAL = {"state_imposed_source": "BOOLEAN", "state_imposed_region": "VARCHAR",
                      "state_imposed_depth": "INTEGER", "state_imposed_material": "VARCHAR"}
 NOT_REMEDIABLE = " — not remediable through supplier engagement"
-_ARROW_TYPES = {"BIGINT": pa.int64(), "INTEGER": pa.int32(), "VARCHAR": pa.string(), "DOUBLE": pa.float64(),
-                "BOOLEAN": pa.bool_()}
 
 
 def phrase(c: Contribution) -> str:
@@ -66,7 +55,7 @@ def _num(value: Any) -> str:
 
 
 def _empty(columns: dict[str, str]) -> pa.Table:
-    return pa.table({n: pa.array([], type=_ARROW_TYPES[t]) for n, t in columns.items()})
+    return pa.table({n: pa.array([], type=schema.ARROW_TYPES[t]) for n, t in columns.items()})
 
 
 def _load(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table | None, columns: dict[str, str],

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyarrow as pa
+
 # --- inputs ---------------------------------------------------------------------------------------------
 FACILITIES = {
     "facility_id": "BIGINT",          # stable id (the database primary key)
@@ -65,6 +67,24 @@ HIGH_RISK_REGIONS = {
     "edition": "VARCHAR",
 }
 ILO_INDICATORS = {"code": "VARCHAR", "name": "VARCHAR", "strength": "VARCHAR"}  # 'strong' | 'medium'
+
+# Every input table by the name ``run`` takes it under, and the Arrow type of each DuckDB column type.
+TABLES = {
+    "facilities": FACILITIES,
+    "links": LINKS,
+    "evidence": EVIDENCE,
+    "country_prevalence": COUNTRY_PREVALENCE,
+    "listed_goods": LISTED_GOODS,
+    "good_mapping": GOOD_MAPPING,
+    "high_risk_regions": HIGH_RISK_REGIONS,
+    "ilo_indicators": ILO_INDICATORS,
+}
+ARROW_TYPES = {"BIGINT": pa.int64(), "INTEGER": pa.int32(), "VARCHAR": pa.string(), "DOUBLE": pa.float64(),
+               "BOOLEAN": pa.bool_()}
+
+
+def arrow_schema(columns: dict[str, str]) -> pa.Schema:
+    return pa.schema([(name, ARROW_TYPES[kind]) for name, kind in columns.items()])
 
 
 # --- outputs --------------------------------------------------------------------------------------------
