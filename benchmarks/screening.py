@@ -1,6 +1,6 @@
 """Restricted-entity screening: quality on a frozen labelled set, throughput, and OpenSanctions' logic-v2 beside us.
 
-Usage: ``uv run --frozen python benchmarks/screening.py [--skip-logic-v2] [--skip-throughput]``.
+Usage: ``uv run --frozen python benchmarks/screening.py [--skip-logic-v2] [--skip-throughput] [--throughput-only]``.
 
 Data (all under benchmarks/data/, built ONCE with a fixed seed and then frozen; regenerated only if missing):
 - ``screening_facility_names.csv`` — real facility names copied once from the project's shared data
@@ -510,11 +510,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-logic-v2", action="store_true")
     parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--throughput-only", action="store_true",
+                        help="only the 100k-names throughput figure (no labelled set, no logic-v2)")
     parser.add_argument("--errors", choices=["dev", "test", "all", "none"], default="dev",
                         help="print the misclassified cases of this split (default: dev, the tuning split)")
     args = parser.parse_args()
     print(_common.machine())
     names = ensure_facility_names()
+    if args.throughput_only:
+        if names is None:
+            _common.fail("throughput needs the real facility names (benchmarks/data/screening_facility_names.csv)")
+        throughput(names)
+        _common.figure("screening_peak_rss_mb", _common.peak_rss_mb(), "MB")
+        return
     ensure_list()
     ensure_labelled(names)
     with open(LABELLED_FILE, encoding="utf-8") as fh:

@@ -3,7 +3,9 @@
 Candidate generation is indexed (blocking): every name variant of every list entity is posted under its
 tokens, 4-letter token prefixes and suffixes; a query looks up only its own keys, skips keys so common that
 they say nothing (generic words shared by hundreds of names), ranks the candidates by the weight of the keys
-they share, and scores only the few whose shared weight could reach the review threshold.
+they share, and scores only the few whose shared weight could reach the review threshold. A cheap upper bound
+per candidate (which of its tokens relate to any query token at all) skips the full alignment of candidates
+that cannot reach the review bar; no decision depends on the skipped work.
 
 Score: a weighted token alignment. Each token weighs its inverse document frequency over the list's entities,
 times 0.3 for generic business words and 0.45 for place names. Matched tokens count with their similarity
@@ -122,6 +124,43 @@ class _Form:
     weights: tuple[float, ...] = ()
     total: float = 0.0
     compact: str = ""
+    pairs: tuple[tuple[str, float], ...] = ()  # (token, weight)
+
+
+class _Probe:
+    """One query variant, with the relations of its tokens to list tokens cached for the whole query."""
+
+    __slots__ = ("q", "qw", "compact", "duplicates", "masks", "bits", "_info", "_outside")
+
+    def __init__(self, q: tuple[str, ...], qw: tuple[float, ...]) -> None:
+        self.q = q
+        self.qw = qw
+        self.compact = "".join(q)
+        self.duplicates = len(set(q)) != len(q)
+        self.masks: dict[str, int] = {}
+        self.bits = {a: 1 << i for i, a in enumerate(q)}
+        self._info = [(1 << i, a, len(a), len(a) >= 4 and not a.isdigit()) for i, a in enumerate(q)]
+        self._outside: dict[int, float] = {}
+
+    def outside(self, bits: int) -> float:
+        """Total weight of the query tokens whose bit is not in ``bits`` (summed in token order)."""
+        total = self._outside.get(bits)
+        if total is None:
+            total = self._outside[bits] = sum(w for i, w in enumerate(self.qw) if not bits >> i & 1)
+        return total
+
+    def relation_mask(self, b: str) -> int:
+        """Bit i set if query token i could match list token ``b`` in any step of the alignment."""
+        mask = 0
+        lb = len(b)
+        b_pairable = lb >= 4 and not b.isdigit()
+        for bit, a, la, a_pairable in self._info:
+            # equal, abbreviation, a piece of a spacing join, or a possible typo
+            if a in b or b in a or (
+                    b_pairable and a_pairable and 4 * abs(la - lb) <= (la if la > lb else lb)
+                    and Levenshtein.normalized_similarity(a, b, score_cutoff=FUZZY_MIN) >= FUZZY_MIN):
+                mask |= bit
+        return mask
 
 
 @dataclass
@@ -173,12 +212,15 @@ class Screener:
         for number, form in enumerate(self._forms):
             form.weights = tuple(self.weight(t) for t in form.variant.tokens)
             form.total = sum(form.weights) or 1.0
+            form.pairs = tuple(zip(form.variant.tokens, form.weights, strict=True))
             for key in self._keys(form.variant.tokens):
                 self._postings.setdefault(key, []).append(number)
         self._max_postings = max(100, len(self._forms) // 100)
         self._max_partial = self._max_postings // 2
         self._totals = [form.total for form in self._forms]
         self._query_weights: dict[tuple[str, ...], tuple[float, ...]] = {}
+        # Per query token, what it adds to each candidate's shared weight (query words repeat across names).
+        self._token_keys: dict[str, tuple[int, str, dict[int, float] | None, float]] = {}
         # Highest name score that still cannot become a 'review' after the region bonus.
         self._floor = max(0.0, self.thresholds.review - XINJIANG_SUPPORT - 0.01)
 
@@ -245,37 +287,49 @@ class Screener:
         return best.get(n)
 
     # -- candidate generation ----------------------------------------------------------------------------
+    def _key_entry(self, token: str) -> tuple[int, str, dict[int, float] | None, float]:
+        """(posting size, token, shared weight per name variant or None if only exact, token weight)."""
+        postings = self._postings
+        exact = postings.get("t:" + token, ())
+        pre = suf = ()
+        if len(token) > PREFIX_KEY:
+            # Prefix and suffix keys are less selective: each is used only if it is rare enough.
+            pre = postings.get("p:" + token[:PREFIX_KEY], ())
+            suf = postings.get("s:" + token[-PREFIX_KEY:], ())
+            pre = pre if len(pre) <= self._max_partial else ()
+            suf = suf if len(suf) <= self._max_partial else ()
+        size = len(exact) + len(pre) + len(suf)
+        weight = self.weight(token)
+        if not (pre or suf):
+            return size, token, None, weight
+        got = dict.fromkeys(pre, PARTIAL_KEY * weight)
+        got.update(dict.fromkeys(suf, PARTIAL_KEY * weight))
+        got.update(dict.fromkeys(exact, weight))
+        return size, token, got, weight
+
     def _candidates(self, variants: Sequence[Variant]) -> list[int]:
         postings = self._postings
         shared: dict[int, float] = {}
         for variant in variants:
             keyed = []
             for token in set(variant.tokens):
-                exact = postings.get("t:" + token, ())
-                pre = suf = ()
-                if len(token) > PREFIX_KEY:
-                    # Prefix and suffix keys are less selective: each is used only if it is rare enough.
-                    pre = postings.get("p:" + token[:PREFIX_KEY], ())
-                    suf = postings.get("s:" + token[-PREFIX_KEY:], ())
-                    pre = pre if len(pre) <= self._max_partial else ()
-                    suf = suf if len(suf) <= self._max_partial else ()
-                size = len(exact) + len(pre) + len(suf)
-                if size:
-                    keyed.append((size, token, exact, pre, suf))
+                entry = self._token_keys.get(token)
+                if entry is None:
+                    if len(self._token_keys) > 8192:
+                        self._token_keys.clear()  # bounded memory for long batches of new words
+                    entry = self._token_keys[token] = self._key_entry(token)
+                if entry[0]:
+                    keyed.append(entry)
             usable = [k for k in keyed if k[0] <= self._max_postings]
             if not usable and keyed:
                 # Only common words: look up the least common one rather than nothing.
                 usable = [min(keyed)]
-            for _, token, exact, pre, suf in usable:
-                weight = self.weight(token)
-                if pre or suf:
-                    got = dict.fromkeys(pre, PARTIAL_KEY * weight)
-                    got.update(dict.fromkeys(suf, PARTIAL_KEY * weight))
-                    got.update(dict.fromkeys(exact, weight))
+            for _, token, got, weight in usable:
+                if got is not None:
                     for number, value in got.items():
                         shared[number] = shared.get(number, 0.0) + value
                 else:
-                    for number in exact:
+                    for number in postings["t:" + token]:
                         shared[number] = shared.get(number, 0.0) + weight
         if not shared:
             return []
@@ -296,46 +350,49 @@ class Screener:
         if q == c:
             return form.total, 0.0
         # 1. equal tokens
-        positions: dict[str, list[int]] = {}
-        for i, token in enumerate(q):
-            positions.setdefault(token, []).append(i)
-        matched = 0.0
-        c_free: list[int] = []
-        used: set[int] = set()
-        for j, token in enumerate(c):
-            found = positions.get(token)
-            if found:
-                used.add(found.pop(0))
-                matched += cw[j]
-            else:
-                c_free.append(j)
-        q_free = [i for i in range(len(q)) if i not in used]
-        # Even if every remaining list word matched, could this reach the review bar? If not, stop here
-        # (the reported candidate is always re-scored in full, with its explanation).
-        if notes is None and c_free and matched + sum(cw[j] for j in c_free) < self._floor * form.total:
-            return matched, sum(qw[i] for i in q_free)
+        matched, q_free, c_free = _equal_tokens(q, c, cw)
+        if not (q_free and c_free):
+            return self._finish(q, qw, c, matched, q_free, c_free, notes)
+        # Candidate typo/abbreviation pairs (step 3) depend only on the two tokens, so they are found once,
+        # here, and serve both the bound below and step 3 (restricted to what the joins leave free).
+        pairs: list[tuple[float, int, int]] = []
+        c_related: set[int] = set()
+        q_related: set[int] = set()
+        for i in q_free:
+            a = q[i]
+            la = len(a)
+            pairable = la >= 3 and not a.isdigit()
+            for j in c_free:
+                b = c[j]
+                if a in b or b in a:  # abbreviation, or a piece of a spacing join
+                    c_related.add(j)
+                    q_related.add(i)
+                if not pairable:
+                    continue
+                lb = len(b)
+                if la < lb and b.startswith(a) and (la >= 4 or a in q_dotted):
+                    pairs.append((0.95 if a in q_dotted else 0.8, i, j))
+                elif la >= 4 and lb >= 4 and 4 * abs(la - lb) <= max(la, lb):
+                    sim = Levenshtein.normalized_similarity(a, b, score_cutoff=FUZZY_MIN)
+                    if sim >= FUZZY_MIN and not b.isdigit():
+                        pairs.append((sim, i, j))
+                        c_related.add(j)
+                        q_related.add(i)
+        if notes is None:
+            # Upper bound: every list word related to some query word matched in full, and only query words
+            # related to nothing left unmatched. Below the review floor, the rest cannot change a decision
+            # (the reported candidate is always re-scored in full, with its explanation).
+            best = matched + sum(cw[j] for j in c_related)
+            least_q = sum(qw[i] for i in q_free if i not in q_related)
+            if best < self._floor * (form.total + UNMATCHED_QUERY_FACTOR * least_q):
+                return matched, sum(qw[i] for i in q_free)
         if q_free and c_free:
             # 2. spacing: one token on one side is two or three adjacent tokens on the other
             matched += _join(q, q_free, c, c_free, cw, notes, join_query=True)
             if q_free and c_free:
                 matched += _join(c, c_free, q, q_free, cw, notes, join_query=False)
-        if q_free and c_free:
+        if q_free and c_free and pairs:
             # 3. abbreviations and typos
-            pairs = []
-            for i in q_free:
-                a = q[i]
-                la = len(a)
-                if la < 3 or a.isdigit():
-                    continue
-                for j in c_free:
-                    b = c[j]
-                    lb = len(b)
-                    if la < lb and b.startswith(a) and (la >= 4 or a in q_dotted):
-                        pairs.append((0.95 if a in q_dotted else 0.8, i, j))
-                    elif la >= 4 and lb >= 4 and 4 * abs(la - lb) <= max(la, lb):
-                        sim = Levenshtein.normalized_similarity(a, b, score_cutoff=FUZZY_MIN)
-                        if sim >= FUZZY_MIN and not b.isdigit():
-                            pairs.append((sim, i, j))
             for sim, i, j in sorted(pairs, reverse=True):
                 if i in q_free and j in c_free:
                     matched += sim * cw[j]
@@ -344,25 +401,67 @@ class Screener:
                     if notes is not None:
                         kind = "abbreviation" if c[j].startswith(q[i]) else "spelling"
                         notes.append(f"{kind} '{q[i]}' ~ '{c[j]}'")
-        unmatched_q = sum(qw[i] for i in q_free)
+        return self._finish(q, qw, c, matched, q_free, c_free, notes)
+
+    @staticmethod
+    def _finish(q: Sequence[str], qw: Sequence[float], c: Sequence[str], matched: float, q_free: list[int],
+                c_free: list[int], notes: list[str] | None) -> tuple[float, float]:
         if notes is not None:
             if c_free:
                 notes.append("not in the name: " + " ".join(c[j] for j in c_free))
             if q_free:
                 notes.append("extra words: " + " ".join(q[i] for i in q_free))
-        return matched, unmatched_q
+        return matched, sum(qw[i] for i in q_free)
+
+    def _probes(self, variants: Sequence[Variant]) -> list[_Probe]:
+        return [_Probe(v.tokens, self._variant_weights(v)) for v in variants]
+
+    def _cannot_reach(self, probe: _Probe, form: _Form) -> tuple[float, float] | None:
+        """Cheap per-candidate bound from the query's token relations (cached per list token in ``probe``).
+
+        Numerator: the weight of every list token related to some query token; denominator: the query tokens
+        related to no list token stay unmatched. It is never below the bound inside ``_align``, so a candidate
+        cut here would have been cut there too; for it, returns what ``_align`` would then return (the
+        equal-token match), else None.
+        """
+        masks = probe.masks
+        bits = probe.bits
+        reached = matched = 0.0
+        related = equal = 0
+        for token, weight in form.pairs:
+            mask = masks.get(token)
+            if mask is None:
+                mask = masks[token] = probe.relation_mask(token)
+            if mask:
+                reached += weight
+                related |= mask
+                bit = bits.get(token, 0)
+                if bit and not equal & bit:
+                    equal |= bit
+                    matched += weight
+        if reached >= self._floor * (form.total + UNMATCHED_QUERY_FACTOR * probe.outside(related)):
+            return None
+        if probe.duplicates:
+            matched, q_free, _ = _equal_tokens(probe.q, form.variant.tokens, form.weights)
+            return matched, sum(probe.qw[i] for i in q_free)
+        return matched, probe.outside(equal)
 
     def _name_score(self, variants: Sequence[Variant], dotted: frozenset[str], form: _Form,
-                    explain: bool) -> tuple[float, list[str], Variant | None]:
+                    explain: bool, probes: list[_Probe] | None = None
+                    ) -> tuple[float, list[str], Variant | None]:
         self.stats.comparisons += 1
         variant_weights = self._variant_weights
         best: tuple[float, list[str], Variant | None] = (0.0, [], None)
-        for variant in variants:
+        for number, variant in enumerate(variants):
             q = variant.tokens
             if not q:
                 continue
             notes: list[str] | None = [] if explain else None
-            matched, unmatched_q = self._align(q, variant_weights(variant), dotted, form, notes)
+            cut = None if probes is None else self._cannot_reach(probes[number], form)
+            if cut is not None:
+                matched, unmatched_q = cut
+            else:
+                matched, unmatched_q = self._align(q, variant_weights(variant), dotted, form, notes)
             score = matched / (form.total + UNMATCHED_QUERY_FACTOR * unmatched_q)
             if score < 0.9:
                 compact_q, compact_c = "".join(q), form.compact
@@ -374,6 +473,25 @@ class Screener:
                         score, notes = r, [f"nearly the same letters ignoring spaces ({r:.2f})"]
             if best[2] is None or score > best[0]:
                 best = (score, notes or [], variant)
+        return best
+
+    def _quick_score(self, probes: list[_Probe], form: _Form) -> float | None:
+        """``_name_score`` of a candidate that every query variant's bound cuts (None if one does not)."""
+        best = 0.0
+        for probe in probes:
+            if not probe.q:
+                continue
+            cut = self._cannot_reach(probe, form)
+            if cut is None:
+                return None
+            score = cut[0] / (form.total + UNMATCHED_QUERY_FACTOR * cut[1])
+            if score < 0.9:
+                if probe.compact == form.compact:
+                    score = 1.0
+                elif len(form.compact) >= 10:
+                    score = max(score, ratio(probe.compact, form.compact, score_cutoff=90) / 100)
+            best = max(best, score)
+        self.stats.comparisons += 1
         return best
 
     def _variant_weights(self, variant: Variant) -> tuple[float, ...]:
@@ -458,15 +576,22 @@ class Screener:
         variants = [Variant(self._split_run_together(v.tokens), v.kind, v.note) for v in analysis.variants]
         q_places = place_tokens(query.address) | place_tokens(query.name)
         best: dict[int, tuple[float, _Form]] = {}
+        probes = self._probes(variants)
         for number in self._candidates(variants):
             form = self._forms[number]
-            name_score = self._name_score(variants, analysis.dotted, form, explain=False)[0]
+            name_score = self._quick_score(probes, form)
+            if name_score is None:
+                name_score = self._name_score(variants, analysis.dotted, form, explain=False, probes=probes)[0]
             # Adjustments add at most the region bonus, so below the floor they cannot change any decision.
             score = name_score if name_score < self._floor else self._adjust(
                 query, analysis, q_places, form, name_score, None)[0]
             if form.entity not in best or score > best[form.entity][0]:
                 best[form.entity] = (score, form)
-        ranked = sorted(best.items(), key=lambda item: (-item[1][0], self.entities[item[0]].id))[:limit]
+        def order(item: tuple[int, tuple[float, _Form]]) -> tuple[float, str]:
+            return -item[1][0], self.entities[item[0]].id
+
+        # The usual call wants only the best: min() finds it without sorting every candidate.
+        ranked = [min(best.items(), key=order)] if limit == 1 and best else sorted(best.items(), key=order)[:limit]
         hits = []
         for index, (_, form) in ranked:
             entity = self.entities[index]
@@ -496,6 +621,24 @@ class Screener:
         if workers <= 1 or len(queries) < 2000:
             return [self.screen_one(q) for q in queries]
         return _screen_parallel(self, queries, workers)
+
+
+def _equal_tokens(q: Sequence[str], c: Sequence[str], cw: Sequence[float]) -> tuple[float, list[int], list[int]]:
+    """Match equal tokens: (matched weight of the list name, free query positions, free list positions)."""
+    positions: dict[str, list[int]] = {}
+    for i, token in enumerate(q):
+        positions.setdefault(token, []).append(i)
+    matched = 0.0
+    c_free: list[int] = []
+    used: set[int] = set()
+    for j, token in enumerate(c):
+        found = positions.get(token)
+        if found:
+            used.add(found.pop(0))
+            matched += cw[j]
+        else:
+            c_free.append(j)
+    return matched, [i for i in range(len(q)) if i not in used], c_free
 
 
 def _join(a: Sequence[str], a_free: list[int], b: Sequence[str], b_free: list[int], bw: Sequence[float],
@@ -530,24 +673,29 @@ def _join(a: Sequence[str], a_free: list[int], b: Sequence[str], b_free: list[in
     return matched
 
 
-_SHARED: Screener | None = None
+_SHARED: tuple[Screener, list[Query | str]] | None = None
 _HIT_FIELDS = tuple(f.name for f in fields(Hit))
 
 
-def _work(chunk: list[Query | str]) -> list[tuple]:
+def _work(span: tuple[int, int]) -> list[tuple]:
     assert _SHARED is not None
+    screener, queries = _SHARED
     # Plain tuples cross the process boundary much faster than dataclass instances.
-    return [tuple(getattr(h, f) for f in _HIT_FIELDS) for h in map(_SHARED.screen_one, chunk)]
+    return [tuple(getattr(h, f) for f in _HIT_FIELDS) for h in map(screener.screen_one, queries[span[0]:span[1]])]
 
 
 def _screen_parallel(screener: Screener, queries: list[Query | str], workers: int) -> list[Hit]:
     import multiprocessing
 
     global _SHARED
-    _SHARED = screener  # fork shares the built index with the workers without pickling it
-    size = max(1, math.ceil(len(queries) / (workers * 4)))
-    chunks = [queries[i:i + size] for i in range(0, len(queries), size)]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        results = pool.map(_work, chunks)
-    _SHARED = None
+    # fork shares the built index and the queries with the workers: only index ranges are pickled
+    _SHARED = (screener, queries)
+    # Small chunks keep both workers busy to the end even when another process takes a core for a while.
+    size = max(1, math.ceil(len(queries) / (workers * 16)))
+    spans = [(i, min(i + size, len(queries))) for i in range(0, len(queries), size)]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(_work, spans)
+    finally:
+        _SHARED = None
     return [Hit(*values) for chunk in results for values in chunk]

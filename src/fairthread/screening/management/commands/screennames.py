@@ -94,7 +94,9 @@ class Command(BaseCommand):
                             help=f"score from which a name is a hit (default {Thresholds.hit})")
         parser.add_argument("--review-threshold", type=float, default=Thresholds.review,
                             help=f"score from which a name goes to review (default {Thresholds.review})")
-        parser.add_argument("--workers", type=int, default=1, help="processes for large files (default 1)")
+        parser.add_argument("--workers", type=int, default=2,
+                            help="worker processes for files of 2,000 names or more (default 2; smaller files "
+                                 "are screened in this process)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
