@@ -13,10 +13,19 @@ from fairthread.accounts.models import Organisation
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
 
+class CurrentFacilityManager(models.Manager["Facility"]):
+    """Facilities that are records of their own: a facility merged into another is history, not a record."""
+
+    def get_queryset(self) -> models.QuerySet[Facility]:
+        return super().get_queryset().exclude(status=Facility.Status.MERGED)
+
+
 class Facility(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         CLOSED = "closed", "Closed"
+        # Merged into another facility (matching); kept so the merge can be undone.
+        MERGED = "merged", "Merged"
 
     class CoordinatePrecision(models.TextChoices):
         EXACT = "exact", "Exact (building)"
@@ -55,6 +64,10 @@ class Facility(models.Model):
     dormitory = models.BooleanField("dormitory on site", null=True, blank=True)
     recruitment_agents = models.BooleanField("recruitment through agents", null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records",
+        help_text="The facility this record was merged into (status 'merged').",
+    )
     declared_tier = models.PositiveSmallIntegerField(null=True, blank=True)
     # Derived from the link graph by ``supplychain.tiers``; never edited directly.
     tier = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
@@ -64,9 +77,15 @@ class Facility(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # `objects` hides merged records everywhere (lists, exports, risk, screening); `all_objects` sees them
+    # (matching, undo, lookups by brand reference or OS ID). Related access uses `all_objects`.
+    objects = CurrentFacilityManager()
+    all_objects = models.Manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "facilities"
+        base_manager_name = "all_objects"
         indexes = [
             models.Index(fields=["country", "tier"]),
             models.Index(fields=["tier", "name"]),
@@ -200,3 +219,48 @@ class FacilitySource(models.Model):
     @property
     def fields(self) -> list[str]:
         return sorted(self.values)
+
+
+class RecruitmentAgent(models.Model):
+    """A labour recruiter or agency that supplies workers to facilities; screened like facilities."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="recruitment_agents"
+    )
+    name = models.CharField(max_length=300)
+    name_native = models.CharField("name in native script", max_length=300, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="Where the agent is based (ISO 3166-1 alpha-2)")
+    address = models.CharField(max_length=500, blank=True)
+    licence_number = models.CharField("licence number", max_length=100, blank=True)
+    # Normalised name + address + country, as for facilities: how a re-import finds the same agent.
+    identity_key = models.CharField(max_length=64, db_index=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgentEngagement(models.Model):
+    """A facility recruits workers through an agent, along a corridor (origin country → the facility's country)."""
+
+    agent = models.ForeignKey(RecruitmentAgent, on_delete=models.CASCADE, related_name="engagements")
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="agent_engagements")
+    origin_country = models.CharField(
+        "workers recruited in", max_length=2, blank=True, help_text="ISO 3166-1 alpha-2; empty when unknown"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agent__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "facility", "origin_country"], name="agent_engagement_unique"),
+        ]
+
+    def __str__(self) -> str:
+        corridor = f"{self.origin_country or '?'} → {self.facility.country}"
+        return f"{self.agent} for {self.facility} ({corridor})"
