@@ -189,3 +189,26 @@ def test_priority_is_severity_first() -> None:
     # doc: Mauritius 0.7667 > Tamil Nadu 0.75 > Leicester 0.55, although Tamil Nadu is the most likely
     assert [r.facility_ref for r in ranked] == ["MU-MILL", "TN-SPIN", "LEI-CMT"]
     assert [r.priority_rank for r in ranked] == [1, 2, 3]
+
+
+def test_a_trace_too_small_for_points_still_names_state_imposed_forced_labour() -> None:
+    # docs/methodology.md, case 3 with a 0.001 % share from the Xinjiang-sourcing spinner: 40 × 0.00001 rounds to
+    # 0 points, yet the facility is irremediable, so the sentence must still say why it is avoid/exit.
+    t = tables(
+        [facility(1, "BD-T1", "BD", "Dhaka", 1, "final product assembly", 2500, 5, 10, False, False),
+         facility(2, "BD-T2", "BD", "Mymensingh", 2, "fabric mill", 1200, 10, 5, False, False),
+         facility(3, "CN-T3A", "CN", "Jiangsu", 3, "spinning", 600, 10, 5, False, False),
+         facility(4, "BD-T3B", "BD", "Narayanganj", 3, "spinning", 400, 10, 5, False, False)],
+        [link(1, None, 1, "cotton", 30), link(2, 1, 2, "cotton", 100), link(3, 2, 3, "cotton", 0.001),
+         link(4, 2, 4, "cotton", 99.999), link(5, 3, None, "cotton", None, "CN", "Xinjiang"),
+         link(6, 4, None, "cotton", 100, "US", "Texas")],
+    )
+    r = _by_ref(run(t, DEFAULT_METHODOLOGY))["BD-T1"]
+    assert r.irremediable is True
+    assert r.band == "critical"
+    assert ("state_imposed", 0.0) in _factors(r)
+    assert r.explanation.endswith(
+        "sources cotton from Xinjiang Uyghur Autonomous Region through 2 tiers (state-imposed forced labour; "
+        "UFLPA rebuttable presumption; CBP WRO 2020; high-risk regions 2024-11) — not remediable through supplier "
+        "engagement.")
+    assert explain(r) == r.explanation

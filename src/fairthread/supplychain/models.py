@@ -79,13 +79,14 @@ class Facility(models.Model):
 
     # `objects` hides merged records everywhere (lists, exports, risk, screening); `all_objects` sees them
     # (matching, undo, lookups by brand reference or OS ID). Related access uses `all_objects`.
-    objects = CurrentFacilityManager()
     all_objects = models.Manager()
+    objects = CurrentFacilityManager()
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "facilities"
         base_manager_name = "all_objects"
+        default_manager_name = "objects"
         indexes = [
             models.Index(fields=["country", "tier"]),
             models.Index(fields=["tier", "name"]),

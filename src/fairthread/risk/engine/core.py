@@ -44,7 +44,11 @@ def phrase(c: Contribution) -> str:
 
 
 def sentence(band: str, contributions: Sequence[Contribution], max_factors: int = 3) -> str:
-    top = [phrase(c) for c in contributions if c.points > 0][:max_factors]
+    listed = [c for c in contributions if c.points > 0 or c.factor == "state_imposed"]
+    chosen = listed[:max_factors]
+    # state-imposed forced labour decides the band (avoid/exit), so the sentence always names it
+    chosen += [c for c in listed[max_factors:] if c.factor == "state_imposed"]
+    top = [phrase(c) for c in chosen]
     body = "; ".join(top) if top else "no risk factor found in the data"
     return f"{band.capitalize()}: {body}."
 
@@ -574,11 +578,16 @@ class Engine:
              "'facility profile'", "''", "''"),
         ]
         # stage 1: each contributing factor's words and numbers once, as columns (NULL when it adds nothing)
+        # A factor is listed when it adds points; state-imposed forced labour always is when it applies, even when
+        # a tiny traced share rounds its points to 0, because it alone decides the band (avoid/exit).
+        def shown(factor: str, points: str) -> str:
+            return f"{points} IS NOT NULL" if factor == "state_imposed" else f"{points} > 0"
+
         columns = []
-        for i, (_factor, value, points, source, edition, note) in enumerate(factors):
+        for i, (factor, value, points, source, edition, note) in enumerate(factors):
             columns.append(f"CAST({points} AS DOUBLE) AS p{i}")
             for prefix, expr in (("v", value), ("s", source), ("e", edition), ("n", note)):
-                columns.append(f"CASE WHEN {points} > 0 THEN {expr} END AS {prefix}{i}")
+                columns.append(f"CASE WHEN {shown(factor, points)} THEN {expr} END AS {prefix}{i}")
         # stage 2: a struct per contribution; 'k' (minus the points) sorts the list largest first, then by factor
         items = []
         for i, (factor, *_rest) in enumerate(factors):
@@ -590,14 +599,16 @@ class Engine:
             js = (f"""'{{"factor":"{factor}","input_value":' || to_json({v}) || ',"points":' """
                   f"""|| CAST({pts} AS VARCHAR) || ',"source":' || to_json({src}) """
                   f"""|| ',"edition":' || to_json({ed}) || ',"note":' || to_json({nt}) || '}}'""")
-            items.append(f"CASE WHEN {pts} > 0 THEN struct_pack(k := -{pts}, factor := '{factor}', js := {js}, "
-                         f"phrase := {phrase}) END")
+            items.append(f"CASE WHEN {shown(factor, pts)} THEN struct_pack(k := -{pts}, factor := '{factor}', "
+                         f"js := {js}, phrase := {phrase}) END")
         max_factors = int(self.m.get("explanation", {}).get("max_factors", 3))
         self.sql(f"""
             CREATE TABLE expl AS
             SELECT facility_id,
                    '[' || array_to_string(list_transform(l, lambda x: x.js), ',') || ']' AS contributions,
-                   array_to_string(list_transform(l[1:{max_factors}], lambda x: x.phrase), '; ') AS top
+                   array_to_string(list_transform(list_concat(l[1:{max_factors}], list_filter(
+                       l[{max_factors + 1}:], lambda x: x.factor = 'state_imposed')), lambda x: x.phrase), '; ')
+                     AS top
             FROM (
               SELECT facility_id, list_sort(list_filter([{', '.join(items)}], lambda x: x IS NOT NULL)) AS l
               FROM (
