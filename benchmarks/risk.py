@@ -203,7 +203,7 @@ def measure(n: int) -> None:
     _common.figure(f"risk_load_duckdb_{n}", load, "s")
 
     t0 = time.perf_counter()
-    out = run(tables, DEFAULT_METHODOLOGY)
+    out = run(tables, DEFAULT_METHODOLOGY, memory_limit=os.environ.get("BENCH_MEMORY_LIMIT") or None)
     full = time.perf_counter() - t0
     _common.figure(f"risk_full_run_{n}", full, "s")
     _common.figure(f"risk_full_over_load_{n}", full / load, "x")

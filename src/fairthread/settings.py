@@ -224,6 +224,11 @@ if PRODUCTION:
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
 
+# The analytic engines (DuckDB) cap their working memory and spill beyond it, so one large assessment cannot
+# take the machine's memory from the web server (DuckDB's own default is 80 % of RAM).
+ENGINE_MEMORY_LIMIT = os.environ.get("FAIRTHREAD_ENGINE_MEMORY_LIMIT", "4GB")
+ENGINE_SPILL_DIR = DATA_DIR / "tmp" / "engines"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -129,3 +129,17 @@ def test_evidence_and_state_imposed_location_raise_the_score() -> None:
     assert ev.points == 25
     assert "Debt bondage" in ev.input_value
     assert res["EV"].scale == 4  # an open finding on a strong ILO indicator
+
+
+def test_memory_limit_and_spill_directory_reach_duckdb(tmp_path) -> None:
+    import duckdb
+
+    from fairthread.risk.engine.core import execute
+    from tests.risk.test_engine_golden import tamil_nadu
+
+    con = duckdb.connect(":memory:")
+    out = execute(tamil_nadu(), DEFAULT_METHODOLOGY, con=con, memory_limit="256MB", spill_directory=str(tmp_path))
+    assert len(out.results) == 2
+    # DuckDB reports 256 MB as 244.1 MiB
+    assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "244.1 MiB"
+    assert con.execute("SELECT current_setting('temp_directory')").fetchone()[0] == str(tmp_path)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -76,6 +77,12 @@ def run_assessment(*, by: Any, methodology_version: str | MethodologyVersion | N
     return _full_run(method, by=by, progress=progress)
 
 
+def _engine_limits() -> dict[str, str]:
+    spill = settings.ENGINE_SPILL_DIR
+    spill.mkdir(parents=True, exist_ok=True)
+    return {"memory_limit": settings.ENGINE_MEMORY_LIMIT, "spill_directory": str(spill)}
+
+
 def _full_run(method: MethodologyVersion, *, by: Any, progress: Progress | None = None,
               trigger: str = "") -> AssessmentRun:
     timings: dict[str, float] = {}
@@ -89,7 +96,7 @@ def _full_run(method: MethodologyVersion, *, by: Any, progress: Progress | None 
     if progress:
         progress("assessing", 1, 3)
     t1 = time.perf_counter()
-    result = engine.run(inputs, method.body)
+    result = engine.run(inputs, method.body, **_engine_limits())
     timings["engine_s"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     with transaction.atomic():
@@ -300,7 +307,7 @@ def reassess_downstream(facility_ids: Iterable[int], *, by: Any = None) -> Asses
         return None
     boundary = _boundary(inputs["links"], subset)
     t1 = time.perf_counter()
-    result = engine.run(inputs, method.body, subset=subset, boundary=boundary)
+    result = engine.run(inputs, method.body, subset=subset, boundary=boundary, **_engine_limits())
     t2 = time.perf_counter()
     with transaction.atomic():
         run = AssessmentRun.objects.create(

@@ -31,7 +31,8 @@ __all__ = [
 
 
 def run(tables: dict[str, pa.Table], methodology: dict[str, Any], *, subset: set[int] | None = None,
-        boundary: pa.Table | None = None) -> EngineRun:
+        boundary: pa.Table | None = None, memory_limit: str | None = None,
+        spill_directory: str | None = None) -> EngineRun:
     """Assess the facilities in ``tables`` with ``methodology``.
 
     ``tables`` is keyed 'facilities', 'links', 'evidence', 'country_prevalence', 'listed_goods',
@@ -40,9 +41,12 @@ def run(tables: dict[str, pa.Table], methodology: dict[str, Any], *, subset: set
     then hold the subset and their direct suppliers, ``links`` the links into and out of the subset, and
     ``boundary`` the previous results (see ``BOUNDARY``; the previous run's ``table`` has every column) of the
     suppliers outside the subset. ``priority_rank`` and the critical areas then cover the subset only.
+    ``memory_limit`` (DuckDB syntax, e.g. "3GB") caps the engine's working memory; beyond it DuckDB spills to
+    ``spill_directory`` (default: its own temporary directory) instead of growing.
     Raises ValueError with the problems in words when the methodology or a table is not valid.
     """
-    return execute(tables, methodology, subset=subset, boundary=boundary)
+    return execute(tables, methodology, subset=subset, boundary=boundary, memory_limit=memory_limit,
+                   spill_directory=spill_directory)
 
 
 def explain(result: FacilityResult, max_factors: int | None = None) -> str:

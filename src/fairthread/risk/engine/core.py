@@ -733,7 +733,8 @@ class LazyResults(Sequence[FacilityResult]):
 
 
 def execute(tables: dict[str, pa.Table], methodology: dict[str, Any], *, subset: set[int] | None = None,
-            boundary: pa.Table | None = None, con: duckdb.DuckDBPyConnection | None = None) -> EngineRun:
+            boundary: pa.Table | None = None, con: duckdb.DuckDBPyConnection | None = None,
+            memory_limit: str | None = None, spill_directory: str | None = None) -> EngineRun:
     problems = validate_methodology(methodology)
     if problems:
         raise ValueError("The methodology is not valid: " + " ".join(problems))
@@ -745,6 +746,10 @@ def execute(tables: dict[str, pa.Table], methodology: dict[str, Any], *, subset:
     try:
         # every output is ordered explicitly, so DuckDB need not keep insertion order (less memory)
         con.execute("SET preserve_insertion_order = false")
+        if memory_limit:  # DuckDB spills joins and sorts to disk beyond this, instead of holding all in memory
+            con.execute("SET memory_limit = ?", [memory_limit])
+        if spill_directory:
+            con.execute("SET temp_directory = ?", [spill_directory])
         load_tables(con, tables, boundary)
         engine = Engine(con, methodology, subset)
         engine.prepare()
