@@ -80,7 +80,7 @@ class Facility(models.Model):
     # `objects` hides merged records everywhere (lists, exports, risk, screening); `all_objects` sees them
     # (matching, undo, lookups by brand reference or OS ID). Related access uses `all_objects`.
     objects = CurrentFacilityManager()
-    all_objects = models.Manager()
+    all_objects = models.Manager()  # noqa: DJ012 -- the default manager must come first
 
     class Meta:
         ordering = ["name"]
@@ -180,6 +180,10 @@ class ImportBatch(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     links_created = models.PositiveIntegerField(default=0)
+    # Facility matching (issue 5): rows that turned out to be a facility already stored under another spelling,
+    # and new facilities sent to the matching review queue.
+    matched_existing = models.PositiveIntegerField(default=0)
+    sent_to_review = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     warnings = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
