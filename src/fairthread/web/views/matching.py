@@ -118,8 +118,8 @@ def side_of_facility(f: Facility) -> dict[str, Any]:
             ("Name", f.name), ("Native name", f.name_native), ("Address", f.address),
             ("Country", f"{country_name(f.country)} ({f.country})" if f.country else ""),
             ("Coordinates", coords), ("Parent company", f.parent_company), ("OS ID", f.os_id),
-            ("Sources", f.sources.count()), ("Tier", f"Tier {f.tier}" if f.tier else "Unknown"),
-            ("Sourcing links", f.supplier_links.count() + f.buyer_links.count()),
+            ("Sources", str(f.sources.count())), ("Tier", f"Tier {f.tier}" if f.tier else "Unknown"),
+            ("Sourcing links", str(f.supplier_links.count() + f.buyer_links.count())),
             ("Status", f.get_status_display()),
         ],
     }
@@ -170,6 +170,7 @@ def matching_pair(request: HttpRequest, pk: int) -> HttpResponse:
     merge = FacilityMerge.objects.filter(candidate=candidate).select_related("survivor", "merged").first()
     return render(request, "web/matching/pair.html", {
         "candidate": candidate, "left": left, "right": right, "evidence": evidence_groups(candidate),
+        "rows": [(a[0], a[1], b[1]) for a, b in zip(left["rows"], right["rows"], strict=True)],
         "decisions": DECISIONS.items(), "position": position, "merge": merge,
         "open": candidate.status in QUEUE_STATUSES,
         "may_decide": policy.can(request.user, "decide", "match_candidate"),
