@@ -68,7 +68,12 @@ MAX_REGISTRY_ERRORS = 50
 
 
 class MatchingError(ValueError):
-    """A decision or merge that cannot be made; the message is for the user."""
+    """A decision, merge or registry file that cannot be taken; the message is for the user. ``problems``: one
+    message per problem (a bad registry file: one per row and column)."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems: list[str] = list(problems) if problems else [message]
 
 
 @dataclass
@@ -663,7 +668,8 @@ def import_registry(data: bytes, *, filename: str, name: str, by: Any, source: s
         policy.require(by, "import", "registry")
     rows, errors = read_registry_csv(data, filename)
     if errors:
-        raise MatchingError("; ".join(errors))
+        shown = "; ".join(errors[:3]) + (f"; and {len(errors) - 3} more problems" if len(errors) > 3 else "")
+        raise MatchingError(f"Nothing was imported: {shown}", errors)
     digest = hashlib.sha256(data).hexdigest()
     database = registry_dir() / f"registry-{digest[:16]}-{timezone.now():%Y%m%d%H%M%S%f}.duckdb"
     engine_rows = ({"id": r["os_id"], "name": r["name"], "address": r["address"], "country": r["country"],
