@@ -67,6 +67,11 @@ REGISTRY_COLUMNS = {
 MAX_REGISTRY_ERRORS = 50
 
 
+def _is_person(by: Any) -> bool:
+    """A user to check against the policy; None or a label (the command line's operator) is not."""
+    return by is not None and not isinstance(by, str)
+
+
 class MatchingError(ValueError):
     """A decision, merge or registry file that cannot be taken; the message is for the user. ``problems``: one
     message per problem (a bad registry file: one per row and column)."""
@@ -515,7 +520,7 @@ def resolve_facilities(facility_ids: Iterable[int], *, by: Any, batch: ImportBat
     """Resolve these (current) facilities against the other current facilities of their countries: a match is
     merged into the existing record (remembered as a confirmed automatic pair), a review becomes a pending pair;
     pairs decided or pending already are never proposed again."""
-    if by is not None:
+    if _is_person(by):
         policy.require(by, "decide", "match_candidate")
     ids = sorted({int(i) for i in facility_ids})
     summary = ResolutionSummary()
@@ -664,7 +669,7 @@ def import_registry(data: bytes, *, filename: str, name: str, by: Any, source: s
                     ) -> RegistryEdition:
     """Load an Open Supply Hub facilities export as the current reference registry (all or nothing), and prepare
     it once for linking (a DuckDB file the engine reopens for every link run)."""
-    if by is not None:
+    if _is_person(by):
         policy.require(by, "import", "registry")
     rows, errors = read_registry_csv(data, filename)
     if errors:
@@ -708,7 +713,7 @@ def link_to_registry(*, by: Any, facility_ids: Iterable[int] | None = None) -> R
     """Link the brand's facilities without an OS ID (or the given ones) to the current registry edition. The
     prepared registry is reopened, never re-linked to itself; a match records the OS ID (unless another facility
     holds it: then a review), a review becomes a pending registry pair, rejected pairs are not proposed again."""
-    if by is not None:
+    if _is_person(by):
         policy.require(by, "link", "registry")
     edition = current_edition()
     if edition is None:
