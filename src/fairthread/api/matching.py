@@ -13,7 +13,7 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from fairthread.accounts import policy
@@ -209,7 +209,7 @@ def decide_match_candidate(request: HttpRequest, candidate_id: int, payload: Dec
     try:
         decided = services.decide_pair(candidate, payload.decision, by=user_of(request), reason=payload.reason)
     except services.MatchingError as exc:
-        return 409, {"detail": str(exc)}
+        return Status(409, {"detail": str(exc)})
     return _candidate(_candidates(request).get(pk=decided.pk))
 
 
@@ -237,6 +237,6 @@ def undo_facility_merge(request: HttpRequest, merge_id: int) -> Any:
     try:
         services.undo_merge(merge, by=user_of(request))
     except services.MatchingError as exc:
-        return 409, {"detail": str(exc)}
+        return Status(409, {"detail": str(exc)})
     return _merge(_merges(request).get(pk=merge.pk))
 
