@@ -118,6 +118,8 @@ def test_an_os_id_held_by_another_facility_goes_to_review_and_rejections_are_not
     assert copy.os_id is None and summary.review == 1
     c = MatchCandidate.objects.get(facility=copy)
     assert c.status == MatchCandidate.Status.PENDING and c.registry_facility.os_id == "AR2019143JX59GM"
+    assert c.evidence and c.model_version
+    assert list(services.review_queue(people.analyst)) == [c]  # registry pairs are in the queue too
     with pytest.raises(MatchingError, match="recorded for 'Khamsin \\(old record\\)'"):
         services.decide_pair(c, "confirm", by=people.analyst)
     services.decide_pair(c, "reject", by=people.analyst, reason="not that one")

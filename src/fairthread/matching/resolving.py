@@ -40,6 +40,9 @@ class Proposal:
 
 def resolve_new_groups(plan: Any, claimed: set[int]) -> None:
     """Fill ``plan.matched`` and ``plan.review`` for the groups in ``plan.new_values`` (reads only)."""
+    countries = sorted({v.get("country") for v in plan.new_values.values() if v.get("country")})
+    if not Facility.objects.filter(country__in=countries).exists():
+        return  # no stored facility in these countries (an empty database): nothing to compare, nothing spent
     rows = [engine_row(values, f"g{gi}") for gi, values in plan.new_values.items()]
     results = link_against_facilities(rows)
     if not results:

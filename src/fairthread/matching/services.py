@@ -227,7 +227,7 @@ def decide_pair(candidate: MatchCandidate, decision: str, *, by: Any, reason: st
     if decision not in DECISIONS:
         raise MatchingError(f"Unknown decision '{decision}'; use confirm, reject or unsure.")
     with transaction.atomic():
-        c = MatchCandidate.objects.select_for_update().select_related(
+        c = MatchCandidate.objects.select_for_update(of=("self",)).select_related(
             "facility", "other_facility", "registry_facility", "decided_by").get(pk=candidate.pk)
         if c.is_decided:
             raise MatchingError(f"This pair was already {c.get_status_display().lower()} {_who(c)}.")
