@@ -70,8 +70,8 @@ def test_analyst_confirms_a_pair_sees_the_merge_and_undoes_it(page, login, peopl
     assert "Undone by analyst" in page.locator("#merges").inner_text()
     assert "elastane" not in page.locator("#downstream").inner_text()
 
-    page.get_by_role("link", name="Facilities", exact=True).click()
-    names = page.locator("main table").first.inner_text()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Facilities", exact=True).click()
+    names = page.locator("table.facility-table").inner_text()
     assert "Mercury Apparel (Pvt) Ltd" in names and "M E R C U R Y APPAR EL SEETHAWAKA" in names
     page.goto(f"/facilities/{newcomer.uid}/")
     assert "elastane" in page.locator("#downstream").inner_text()
