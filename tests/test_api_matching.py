@@ -111,3 +111,24 @@ def test_merges_list_and_undo(people, pairs):
     assert Facility.objects.filter(pk__in=[pairs["a"].pk, pairs["b"].pk]).count() == 2
     again = api.post(f"/matching/merges/{merge.pk}/undo")
     assert again.status_code == 409 and again.json()["detail"]
+
+
+def test_registry_pair_kind_and_record(people):
+    from fairthread.matching.models import RegistryEdition, RegistryFacility
+
+    edition = RegistryEdition.objects.create(name="OSH test edition", filename="osh.csv", sha256="0" * 64,
+                                             row_count=1, is_current=True)
+    entry = RegistryFacility.objects.create(edition=edition, os_id="BD2020000TEST9", name="Lakeside Dyeing Works Ltd",
+                                            address="Road 9, Ashulia, Savar", country="BD")
+    facility = make_facility("Lakeside Dyeing", "BD", address="Road 9 Ashulia")
+    candidate = MatchCandidate.objects.create(facility=facility, registry_facility=entry, score=0.77,
+                                              model_version="splink-test-1", method="model")
+    api = Api(people.analyst)
+    listed = api.get("/matching/candidates", kind="registry").json()
+    assert [i["id"] for i in listed["items"]] == [candidate.pk]
+    assert api.get("/matching/candidates", kind="facility").json()["count"] == 0
+    one = listed["items"][0]
+    assert one["kind"] == "registry" and one["other"]["kind"] == "registry" and one["other"]["uid"] is None
+    assert one["other"]["os_id"] == "BD2020000TEST9" and one["facility"]["name"] == "Lakeside Dyeing"
+    done = api.post(f"/matching/candidates/{candidate.pk}/decision", {"decision": "confirm"})
+    assert done.status_code == 200 and done.json()["facility"]["os_id"] == "BD2020000TEST9"

@@ -207,3 +207,30 @@ def test_facility_page_lists_pairs_waiting_for_review(people, mills):
 def test_nav_shows_matching_to_brand_users_only(people):
     assert 'href="/matching/"' in client_for(people.analyst).get("/").content.decode()
     assert 'href="/matching/"' not in client_for(people.supplier).get("/").content.decode()
+
+
+@pytest.fixture
+def registry_pair(people):
+    from fairthread.matching.models import RegistryEdition, RegistryFacility
+
+    edition = RegistryEdition.objects.create(name="OSH test edition", filename="osh.csv", sha256="0" * 64,
+                                             row_count=1, is_current=True)
+    entry = RegistryFacility.objects.create(edition=edition, os_id="BD2020000TEST9", name="Lakeside Dyeing Works Ltd",
+                                            address="Road 9, Ashulia, Savar", country="BD", lat=23.9, lng=90.3)
+    facility = make_facility("Lakeside Dyeing", "BD", address="Road 9 Ashulia")
+    candidate = MatchCandidate.objects.create(facility=facility, registry_facility=entry, score=0.77,
+                                              model_version="splink-test-1", method="model", evidence=EVIDENCE)
+    return candidate
+
+
+def test_registry_pair_side_by_side_and_confirm_records_the_os_id(people, registry_pair):
+    c = client_for(people.analyst)
+    html = c.get(f"/matching/{registry_pair.pk}/").content.decode()
+    assert "Your facility and an entry of the reference registry" in html
+    assert "BD2020000TEST9" in html and "Road 9, Ashulia, Savar" in html and "23.9, 90.3" in html
+    queue = c.get("/matching/?kind=registry").content.decode()
+    assert f'id="pair-{registry_pair.pk}"' in queue and "Registry pair" in queue
+    response = c.post(f"/matching/{registry_pair.pk}/decide/", {"decision": "confirm"}, follow=True)
+    assert "its OS ID BD2020000TEST9 was recorded" in response.content.decode()
+    assert Facility.objects.get(pk=registry_pair.facility_id).os_id == "BD2020000TEST9"
+    assert "Nothing to review" in response.content.decode()
