@@ -14,7 +14,7 @@ from tests.import_support import DATA, OAR_LISTS
 
 pytestmark = pytest.mark.django_db
 LIST_8 = DATA / "oar_lists" / "8.csv"
-RESPELT = DATA / "oar_list_8_respelt.csv"  # nine facilities of 8.csv spelt differently (see SOURCES.md)
+RESPELT = DATA / "oar_list_8_respelt.csv"  # ten facilities of 8.csv spelt differently (see SOURCES.md)
 
 
 def _import(path, by=None):
@@ -44,14 +44,14 @@ def test_the_same_facilities_spelt_differently_are_matched_or_put_to_review_neve
     before = set(Facility.objects.values_list("pk", flat=True))
     result = _import(RESPELT)
     assert result.created == 0  # nothing new without a person being asked
-    assert result.matched_existing + result.sent_to_review == 9
+    assert result.matched_existing + result.sent_to_review == 10
     batch = ImportBatch.objects.get(pk=result.batch.pk)
     assert (batch.matched_existing, batch.sent_to_review) == (result.matched_existing, result.sent_to_review)
     # Every row of the re-spelt list is a record paired with the facility of 8.csv it re-spells.
     with RESPELT.open(encoding="utf-8") as fh:
         respelt = [r["name"] for r in csv.DictReader(fh)]
     expected = [name for name in originals if _same_facility(name, respelt)]
-    assert len(expected) == 9
+    assert len(expected) == 10
     pairs = MatchCandidate.objects.filter(batch=result.batch).select_related("facility", "other_facility")
     assert sorted(p.other_facility.name for p in pairs) == sorted(expected)
     assert sorted(p.facility.name for p in pairs) == sorted(respelt)
@@ -83,6 +83,7 @@ RESPELT_OF = {
     "Huai An Yuan Tong Headwear Mfg. Co. Ltd.": "Huaian Yuantong Headwear Mfg Co.",
     "Industrias Merlet S.A. de C.V.": "Industrias Merlet SA de CV",
     "Texsun S.A.": "Texsun Sociedad Anonima",
+    "Impress Printing & Embroidery": "Impress Embroidery & Printing",
 }
 
 
@@ -121,7 +122,7 @@ def test_a_dry_run_reports_matches_and_writes_nothing():
     _import(LIST_8)
     counts = (Facility.all_objects.count(), MatchCandidate.objects.count())
     result = import_file(RESPELT, filename=RESPELT.name, by=None, dry_run=True)
-    assert result.ok and result.matched_existing + result.sent_to_review == 9
+    assert result.ok and result.matched_existing + result.sent_to_review == 10
     assert (Facility.all_objects.count(), MatchCandidate.objects.count()) == counts
 
 
@@ -144,3 +145,23 @@ def test_resolve_facilities_finds_duplicates_already_stored(people):
     # Asked once only.
     again = services.resolve_facilities([dup.pk], by=people.analyst)
     assert again.candidates == []
+
+
+def test_a_pair_sent_to_review_and_rejected_is_not_proposed_again(people):
+    _import(LIST_8)
+    # The stored Texsun has an OS ID; a list names it again with another OS ID: not one facility without a
+    # person's word (two OS IDs), so the row becomes a new facility and a pending pair.
+    Facility.objects.filter(name="Texsun S.A.").update(os_id="GT2020000TEXSUN")
+    data = b'country,name,address,os_id\nGuatemala,Texsun SA,"17 Ave 40-76 Zona 12, Guatemala",GT2021000OTHER1\n'
+    first = import_file(data, filename="texsun.csv", by=None)
+    assert first.ok and (first.created, first.sent_to_review, first.matched_existing) == (1, 1, 0)
+    pending = MatchCandidate.objects.get(batch=first.batch)
+    assert pending.status == MatchCandidate.Status.PENDING
+    assert (pending.facility.os_id, pending.other_facility.os_id) == ("GT2021000OTHER1", "GT2020000TEXSUN")
+    services.decide_pair(pending, "reject", by=people.analyst, reason="two OS IDs: two facilities")
+    total = MatchCandidate.objects.count()
+    again = import_file(data, filename="texsun.csv", by=None)
+    assert again.ok and (again.created, again.sent_to_review, again.matched_existing) == (0, 0, 0)
+    summary = services.resolve_facilities([pending.facility_id], by=people.analyst)  # Texsun is a candidate
+    assert summary.candidates == []
+    assert MatchCandidate.objects.count() == total
