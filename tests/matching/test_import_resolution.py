@@ -162,6 +162,11 @@ def test_a_pair_sent_to_review_and_rejected_is_not_proposed_again(people):
     total = MatchCandidate.objects.count()
     again = import_file(data, filename="texsun.csv", by=None)
     assert again.ok and (again.created, again.sent_to_review, again.matched_existing) == (0, 0, 0)
-    summary = services.resolve_facilities([pending.facility_id], by=people.analyst)  # Texsun is a candidate
+    # The model still proposes the stored Texsun for the new record; the stored rejection is what stops it.
+    newcomer = Facility.objects.get(pk=pending.facility_id)
+    results = services.link_against_facilities([services.engine_row(newcomer.__dict__, newcomer.pk)],
+                                               exclude=[newcomer.pk])
+    assert [int(other) for other, *_ in services.proposals(results[0])][:1] == [pending.other_facility_id]
+    summary = services.resolve_facilities([pending.facility_id], by=people.analyst)
     assert summary.candidates == []
     assert MatchCandidate.objects.count() == total
