@@ -219,7 +219,13 @@ def plan(validated: Validated, brand: Organisation | None) -> Plan:
             continue
         claimed.add(facility.pk)
         result.existing[gi] = facility
-        if getattr(facility, "redirected", False):
+        # Found by a reference or OS ID that a merge moved to this facility, while the row spells the merged
+        # record: that is also "found through a merged record".
+        redirected = getattr(facility, "redirected", False) or (
+            group.identity_key != facility.identity_key
+            and any(getattr(f, "redirected", False) and f.pk == facility.pk for f in by_key.get(group.identity_key, []))
+        )
+        if redirected:
             # Found through a record merged into this one: this list spells it differently. Its values only
             # fill what the facility lacks; the facility keeps its own name and address.
             values = {k: v for k, v in values.items()
