@@ -544,7 +544,7 @@ def resolve_facilities(facility_ids: Iterable[int], *, by: Any, batch: ImportBat
                 if decision == MATCH and oid not in claimed and not _conflicting_ids(facility, existing):
                     c = new_candidate(fid, oid, score, explanation, method=AUTOMATIC,
                                       status=MatchCandidate.Status.CONFIRMED, batch_id=batch_id)
-                    _merge(existing, facility, by=by, candidate=c, note="automatic match")
+                    _merge(existing, facility, by=by, candidate=c, note="automatic match", after=False)
                     claimed.add(oid)
                     outcome = MATCH
                 else:
@@ -558,6 +558,8 @@ def resolve_facilities(facility_ids: Iterable[int], *, by: Any, batch: ImportBat
                 summary.review += 1
             else:
                 summary.new += 1
+        if claimed:
+            _after_change(claimed | {int(r.input_id) for r in results})
         record(by, "match.resolve", object_type="matching.matchcandidate", object_id="",
                object_repr=f"{len(ids)} facilities", after={"matched": summary.matched, "review": summary.review,
                                                             "new": summary.new})
