@@ -49,6 +49,12 @@ EXPECTED_OPERATIONS = {
     ("post", "/api/v1/screening/hits/{hit_id}/confirm"): "confirm_screening_hit",
     ("post", "/api/v1/screening/hits/{hit_id}/dismiss"): "dismiss_screening_hit",
     ("get", "/api/v1/screening/lists"): "list_screening_lists",
+    # Issue 5: matching (the review queue of candidate pairs, decisions, merges and undo).
+    ("get", "/api/v1/matching/candidates"): "list_match_candidates",
+    ("get", "/api/v1/matching/candidates/{candidate_id}"): "get_match_candidate",
+    ("post", "/api/v1/matching/candidates/{candidate_id}/decision"): "decide_match_candidate",
+    ("get", "/api/v1/matching/merges"): "list_facility_merges",
+    ("post", "/api/v1/matching/merges/{merge_id}/undo"): "undo_facility_merge",
 }
 
 

@@ -78,6 +78,20 @@ def _stored_risk_run(facility):
     return run
 
 
+def _stored_pair_and_merge(existing):
+    """A pending facility pair and a merge in effect, written directly: the matrix tests access, not matching."""
+    from fairthread.matching.models import FacilityMerge, MatchCandidate
+    from fairthread.supplychain.models import Facility
+
+    newcomer = make_facility("Other Spinning Mill Ltd", "IN")
+    candidate = MatchCandidate.objects.create(facility=newcomer, other_facility=existing, score=0.7,
+                                              model_version="test", method="model")
+    merged = make_facility("Othr Spinning Mill", "IN")
+    Facility.all_objects.filter(pk=merged.pk).update(status=Facility.Status.MERGED, merged_into=existing)
+    merge = FacilityMerge.objects.create(survivor=existing, merged=merged, snapshot={}, moved={})
+    return candidate, merge
+
+
 @pytest.fixture
 def world(people):
     own = make_facility("Own Knitwear Unit 1", "BD", organisation=people.supplier_org)
@@ -96,7 +110,9 @@ def world(people):
     from fairthread.reference.models import ReferenceDataset
 
     ensure_defaults()  # a browser test's flush may have emptied the migration-loaded datasets
+    candidate, merge = _stored_pair_and_merge(other)
     return {
+        "match_candidate": candidate.pk, "facility_merge": merge.pk, "merged_facility": str(merge.merged.uid),
         "risk_run": run.pk,
         "reference_dataset": ReferenceDataset.objects.order_by("pk").values_list("pk", flat=True).first(),
         "own_facility": str(own.uid), "other_facility": str(other.uid), "own_link": own_link.pk,

@@ -35,6 +35,10 @@ ACTIONS: dict[str, frozenset[str]] = {
     "methodology": frozenset({"view", "change"}),
     # Restricted-entity screening: the hits review queue and the restricted lists.
     "screening": frozenset({"view", "review", "load_list"}),
+    # Facility matching: the pairs put to a person (review queue), merges (undoable), the reference registry.
+    "match_candidate": frozenset({"view", "decide"}),
+    "facility_merge": frozenset({"view", "undo"}),
+    "registry": frozenset({"view", "import", "link"}),
 }
 
 _ALL = ACTIONS
@@ -51,6 +55,10 @@ _BRAND_WORK = {
     "risk_assessment": {"view", "run"},
     "methodology": {"view"},
     "screening": {"view", "review", "load_list"},
+    # Who edits facilities decides pairs and undoes merges; who imports imports and links the registry.
+    "match_candidate": {"view", "decide"},
+    "facility_merge": {"view", "undo"},
+    "registry": {"view", "import", "link"},
 }
 
 RULES: dict[str, dict[str, frozenset[str]]] = {
@@ -78,6 +86,9 @@ RULES: dict[str, dict[str, frozenset[str]]] = {
         "risk_assessment": frozenset({"view"}),
         "methodology": frozenset({"view"}),
         "screening": frozenset({"view"}),
+        "match_candidate": frozenset({"view"}),
+        "facility_merge": frozenset({"view"}),
+        "registry": frozenset({"view"}),
     },
     # Suppliers see and update their own facilities and declare their own sub-suppliers.
     Role.SUPPLIER_USER: {
@@ -111,6 +122,10 @@ def object_type(target: Any) -> str:
         "screeninghit": "screening",
         "restrictedlist": "screening",
         "listversion": "screening",
+        "matchcandidate": "match_candidate",
+        "facilitymerge": "facility_merge",
+        "registryedition": "registry",
+        "registryfacility": "registry",
     }.get(label, label)
 
 

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
-from fairthread.api import challenges, facilities, imports, links, risk, screening, tokens
+from fairthread.api import challenges, facilities, imports, links, matching, risk, screening, tokens
 from fairthread.api.auth import ApiTokenAuth, SessionAuth
 from fairthread.api.common import validation_details
 
@@ -42,6 +42,7 @@ api.add_router("", challenges.router)
 api.add_router("", tokens.router)
 api.add_router("", risk.router)
 api.add_router("", screening.router)
+api.add_router("", matching.router)
 
 
 @api.exception_handler(AuthenticationError)

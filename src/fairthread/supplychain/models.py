@@ -181,6 +181,10 @@ class ImportBatch(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     links_created = models.PositiveIntegerField(default=0)
+    # Facility matching (issue 5): rows that turned out to be a facility already stored under another spelling,
+    # and new facilities sent to the matching review queue.
+    matched_existing = models.PositiveIntegerField(default=0)
+    sent_to_review = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     warnings = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

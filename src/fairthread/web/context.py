@@ -28,5 +28,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "jobs": policy.can(user, "view", "job"),
             "risk": policy.can(user, "view", "risk_assessment"),
             "screening": policy.can(user, "view", "screening"),
+            "matching": policy.can(user, "view", "match_candidate"),
         },
     }

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("fairthread.web.urls_risk")),
     path("", include("fairthread.web.urls_reference")),
     path("", include("fairthread.web.urls_screening")),
+    path("", include("fairthread.web.urls_matching")),
 ]

@@ -61,10 +61,14 @@ class Plan:
     new_links: list[LinkSpec] = field(default_factory=list)
     changed_links: list[tuple[int, Decimal]] = field(default_factory=list)  # link id, new volume share
     errors: list[str] = field(default_factory=list)
+    # Facility matching of rows that would be new facilities: group index -> the existing facility it is
+    # (merged into it on writing) or the existing facilities a person should compare it with.
+    matched: dict[int, Any] = field(default_factory=dict)  # gi -> resolving.Proposal
+    review: dict[int, Any] = field(default_factory=dict)  # gi -> resolving.Proposal
 
     @property
     def created(self) -> list[int]:
-        return list(self.new_values)
+        return [gi for gi in self.new_values if gi not in self.matched]
 
     @property
     def links_created(self) -> int:
@@ -86,22 +90,47 @@ def _load(groups: list[FacilityGroup]) -> tuple[dict[str, list[Any]], ...]:
     ids: set[int] = set()
     for name, values in wanted.items():
         for part in chunks(sorted(values)):
-            ids.update(Facility.objects.filter(**{f"{name}__in": part}).values_list("id", flat=True))
-    stored = []
-    for part in chunks(sorted(ids)):
-        # Plain records, not model instances: comparing 10,000 rows should not build 10,000 models.
-        stored.extend(
-            SimpleNamespace(pk=row["id"], **row)
-            for row in Facility.objects.filter(id__in=part).values(*_STORED_FIELDS)
-        )
-    stored.sort(key=lambda f: f.pk)
+            ids.update(Facility.all_objects.filter(**{f"{name}__in": part}).values_list("id", flat=True))
+    stored = _light(ids)
+    # A record merged into another (a confirmed match) leads to the record it was merged into: a stored
+    # decision is consulted before anything else, so a re-import finds the facility under either spelling.
+    survivors = {f.pk: f for f in stored}
+    pending = {f.merged_into_id for f in stored if f.merged_into_id} - set(survivors)
+    while pending:
+        found = _light(pending)
+        survivors.update({f.pk: f for f in found})
+        pending = {f.merged_into_id for f in found if f.merged_into_id} - set(survivors)
+
+    def root(facility: Any) -> Any:
+        seen = set()
+        while facility.merged_into_id and facility.pk not in seen:
+            seen.add(facility.pk)
+            facility = survivors[facility.merged_into_id]
+        return facility
+
+    stored.sort(key=lambda f: (f.status == Facility.Status.MERGED, f.pk))
     indexes: tuple[dict[str, list[Any]], ...] = ({}, {}, {})
     for facility in stored:
+        target = facility
+        if facility.merged_into_id:
+            target = SimpleNamespace(**vars(root(facility)))
+            target.redirected = True
         for index, name in zip(indexes, wanted, strict=True):
             value = getattr(facility, name)
             if value:
-                index.setdefault(value, []).append(facility)
+                index.setdefault(value, []).append(target)
     return indexes
+
+
+def _light(ids: Iterable[int]) -> list[Any]:
+    out = []
+    for part in chunks(sorted(ids)):
+        # Plain records, not model instances: comparing 10,000 rows should not build 10,000 models.
+        out.extend(
+            SimpleNamespace(pk=row["id"], **row)
+            for row in Facility.all_objects.filter(id__in=part).values(*_STORED_FIELDS)
+        )
+    return out
 
 
 def _organisations(result: Plan) -> None:
@@ -190,7 +219,18 @@ def plan(validated: Validated, brand: Organisation | None) -> Plan:
             continue
         claimed.add(facility.pk)
         result.existing[gi] = facility
-        if group.identity_key == facility.identity_key:
+        # Found by a reference or OS ID that a merge moved to this facility, while the row spells the merged
+        # record: that is also "found through a merged record".
+        redirected = getattr(facility, "redirected", False) or (
+            group.identity_key != facility.identity_key
+            and any(getattr(f, "redirected", False) and f.pk == facility.pk for f in by_key.get(group.identity_key, []))
+        )
+        if redirected:
+            # Found through a record merged into this one: this list spells it differently. Its values only
+            # fill what the facility lacks; the facility keeps its own name and address.
+            values = {k: v for k, v in values.items()
+                      if k not in {"name", "address"} and getattr(facility, k, None) in (None, "")}
+        elif group.identity_key == facility.identity_key:
             # Same normalised name + address + country: a difference in punctuation or case is no update.
             values.pop("name", None)
             values.pop("address", None)
@@ -208,6 +248,10 @@ def plan(validated: Validated, brand: Organisation | None) -> Plan:
             result.updated[gi] = (before, after)
         else:
             result.unchanged.append(gi)
+    if result.new_values and not result.errors:
+        from fairthread.matching.resolving import resolve_new_groups
+
+        resolve_new_groups(result, claimed)
     _plan_links(result)
     return result
 
@@ -441,8 +485,15 @@ def write(result: Plan, *, by: Any, batch: ImportBatch, organisation: Organisati
 
         _write_sources(result, ids, batch, organisation)
         insert_rows(AuditEvent, audit)
+        matched_into: set[int] = set()
+        if result.matched or result.review:
+            from fairthread.matching.resolving import write_resolutions
+
+            matched_into = write_resolutions(result, ids, by=by, batch=batch)
         counts = {
-            "created": len(result.new_values),
+            "created": len(result.created),
+            "matched_existing": len(result.matched),
+            "sent_to_review": len(result.review),
             "updated": len(result.updated),
             "unchanged": len(result.unchanged),
             "links_created": len(link_rows),
@@ -451,6 +502,7 @@ def write(result: Plan, *, by: Any, batch: ImportBatch, organisation: Organisati
         record(by, "import.apply", batch, after={"filename": batch.filename, **counts}, note=note)
         recompute_tiers()
         touched: set[int | None] = {ids[gi] for gi in result.updated} | {ids[gi] for gi in result.new_values}
+        touched |= matched_into
         for row in link_rows:
             touched.update((row["buyer_id"], row["supplier_id"]))
         for part in chunks([pk for pk, _ in result.changed_links]):

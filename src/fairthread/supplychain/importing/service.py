@@ -37,13 +37,21 @@ class ImportResult:
     rows: int = 0
     links_updated: int = 0
     dry_run: bool = False
+    # Facility matching: rows found to be a stored facility under another spelling (merged into it), and new
+    # facilities sent to the review queue because they may be one.
+    matched_existing: int = 0
+    sent_to_review: int = 0
 
     def summary(self) -> str:
         verb = "would be " if self.dry_run else ""
-        return (
+        text = (
             f"{self.created} {verb}created, {self.updated} {verb}updated, {self.unchanged} unchanged, "
             f"{self.links_created} links {verb}created"
         )
+        if self.matched_existing or self.sent_to_review:
+            text += (f", {self.matched_existing} {verb}matched to existing facilities, "
+                     f"{self.sent_to_review} {verb}sent to review")
+        return text
 
 
 def _brand_for(organisation: Organisation | None, by: Any) -> Organisation | None:
@@ -68,6 +76,7 @@ def _finish(batch: ImportBatch, result: ImportResult) -> ImportResult:
     batch.file_format = result.file_format
     batch.created, batch.updated, batch.unchanged = result.created, result.updated, result.unchanged
     batch.links_created = result.links_created
+    batch.matched_existing, batch.sent_to_review = result.matched_existing, result.sent_to_review
     batch.errors, batch.warnings = _cap(result.errors), _cap(result.warnings)
     batch.rows_total = result.rows
     batch.rows_done = result.rows if result.ok else batch.rows_done
@@ -142,7 +151,8 @@ def import_file(
         return _finish(batch, result)
     planned = apply.plan(validated, brand)
     result.errors.extend(planned.errors)
-    result.created, result.updated = len(planned.new_values), len(planned.updated)
+    result.created, result.updated = len(planned.created), len(planned.updated)
+    result.matched_existing, result.sent_to_review = len(planned.matched), len(planned.review)
     result.unchanged, result.links_created = len(planned.unchanged), planned.links_created
     result.links_updated = len(planned.changed_links)
     if planned.errors:

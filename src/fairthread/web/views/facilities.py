@@ -31,6 +31,7 @@ from fairthread.web.forms import (
     facility_type_choices,
     material_choices,
 )
+from fairthread.web.views import matching
 
 PAGE_SIZE = 50
 # Only the columns the list shows (the table stays narrow at 100,000 facilities).
@@ -262,7 +263,9 @@ def _brand_for(user: Any) -> Organisation | None:
 @allowed("view", "facility")
 def facility_detail(request: HttpRequest, uid: Any) -> HttpResponse:
     user = request.user
-    facility = get_object_or_404(policy.visible_facilities(user).select_related("organisation"), uid=uid)
+    facility = policy.visible_facilities(user).select_related("organisation").filter(uid=uid).first()
+    if facility is None:
+        return _merged_facility(request, uid)
     links = policy.visible_links(user)
     upstream = list(
         links.filter(buyer=facility).select_related("supplier").order_by("material", "supplier__name", "id")
@@ -294,6 +297,7 @@ def facility_detail(request: HttpRequest, uid: Any) -> HttpResponse:
         "may_view_imports": policy.can(user, "view", "import"),
         "country_label": f"{country_name(facility.country)} ({facility.country})",
     }
+    context.update(matching.facility_panel(user, facility))
     if policy.can(user, "view", "challenge"):
         from fairthread.challenges.services import challenges_for
 
@@ -306,6 +310,26 @@ def facility_detail(request: HttpRequest, uid: Any) -> HttpResponse:
             AuditEvent.objects.filter(object_type=Facility._meta.label_lower, object_id=str(facility.pk))[:50]
         )
     return render(request, "web/facility_detail.html", context)
+
+
+def _merged_facility(request: HttpRequest, uid: Any) -> HttpResponse:
+    """A record merged into another: say so, with a link to the record it lives on in (else 404)."""
+    merged = get_object_or_404(
+        policy.visible_facilities(request.user, Facility.all_objects.all()).select_related("merged_into"),
+        uid=uid, status=Facility.Status.MERGED,
+    )
+    survivor = merged.merged_into
+    # Follow a chain of merges (A into B, B later into C) to the record that is current.
+    seen = {merged.pk}
+    while survivor is not None and survivor.status == Facility.Status.MERGED and survivor.merged_into_id \
+            and survivor.pk not in seen:
+        seen.add(survivor.pk)
+        survivor = survivor.merged_into
+    context: dict[str, Any] = {
+        "facility": merged, "survivor": survivor, "country_label": f"{country_name(merged.country)} ({merged.country})",
+    }
+    context.update(matching.facility_panel(request.user, merged))
+    return render(request, "web/facility_merged.html", context)
 
 
 def _apply_service_error(form: Any, exc: ValidationError) -> None:

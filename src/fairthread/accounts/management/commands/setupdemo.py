@@ -20,6 +20,7 @@ from fairthread.accounts.models import Membership, Organisation, Role, User
 from fairthread.audit.log import record, snapshot
 from fairthread.challenges.models import Challenge
 from fairthread.challenges.services import open_challenge
+from fairthread.matching import demo as matching_demo
 from fairthread.supplychain import demo, demo_load
 from fairthread.supplychain.models import Facility
 
@@ -103,6 +104,7 @@ class Command(BaseCommand):
         opened = self._challenges(users["ngo"], demo.hotspot_refs(n))
         self.stdout.write(f"Challenges: {opened} opened." if opened else "Challenges: already there.")
         self._restricted_list(users["admin"])
+        self.stdout.write(f"Matching: {matching_demo.import_respelt_list(users['admin'])}.")
         self._assessment(users["analyst"])
         self._print_logins(supplier_org)
 

@@ -1,0 +1,26 @@
+"""The decided pairs: what was decided, by whom, when and why."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.web_matching_support import client_for, make_mills
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mills(people):
+    return make_mills(people)
+
+
+def test_decided_pairs_list_who_and_why(people, mills):
+    client_for(people.admin).post(f"/matching/{mills['middle'].pk}/decide/",
+                                  {"decision": "reject", "reason": "Two units"})
+    html = client_for(people.ngo).get("/matching/decisions/").content.decode()
+    row = html[html.index(f'id="decision-{mills["middle"].pk}"'):]
+    row = row[:row.index("</tr>")]
+    assert "Rejected" in row and "admin" in row and "Two units" in row
+    assert f'id="decision-{mills["best"].pk}"' not in html  # still pending
+    confirmed_only = client_for(people.ngo).get("/matching/decisions/?status=confirmed").content.decode()
+    assert "No decided pairs yet." in confirmed_only
