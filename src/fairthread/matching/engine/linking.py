@@ -19,7 +19,14 @@ import duckdb
 import pyarrow as pa
 
 from fairthread.matching.engine.explain import explain_pair
-from fairthread.matching.engine.model import BLOCK_KEY_CAP, COMMON_WORD_SHARE, MatchModel, Thresholds, load_model
+from fairthread.matching.engine.model import (
+    BLOCK_KEY_CAP,
+    COMMON_ADDRESS_SHARE,
+    COMMON_WORD_SHARE,
+    MatchModel,
+    Thresholds,
+    load_model,
+)
 from fairthread.matching.engine.records import prepare_table
 
 MATCH, REVIEW, NEW = "match", "review", "new"
@@ -29,9 +36,13 @@ MATCH, REVIEW, NEW = "match", "review", "new"
 # the native-script name all say "same name". The model treats comparisons as independent, so within a group
 # the strongest positive evidence counts fully and further positive evidence at half weight.
 CORRELATED = (
-    ("mw_name", "mw_tf_adj_name", "mw_distinctive_words", "mw_native_name"),
+    ("mw_name", "mw_tf_adj_name", "mw_native_name", "mw_name_numbers"),
     ("mw_address", "mw_address_numbers", "mw_distance"),
 )
+
+
+import os
+CORRELATED_DISCOUNT = float(os.environ.get("H3_DISC", "1.0"))
 
 
 def adjusted_weight(candidate: Mapping[str, Any]) -> float:
@@ -40,7 +51,7 @@ def adjusted_weight(candidate: Mapping[str, Any]) -> float:
         values = [float(candidate[k]) for k in group if candidate.get(k) is not None]
         positives = sorted((v for v in values if v > 0), reverse=True)
         if len(positives) > 1:
-            weight -= 0.5 * sum(positives[1:])
+            weight -= CORRELATED_DISCOUNT * sum(positives[1:])
     return weight
 
 
@@ -94,13 +105,34 @@ def _blocking_sql(table: str, out: str) -> str:
     ), core AS (
         SELECT x.unique_id, list(x.tok ORDER BY x.pos) AS name_core
         FROM (
-            SELECT t.unique_id, t.country, unnest(t.name_specific) AS tok,
+            SELECT t.unique_id, t.country, t.addr_tokens, unnest(t.name_specific) AS tok,
                    generate_subscripts(t.name_specific, 1) AS pos
             FROM {table} t
         ) x
         LEFT JOIN reg_tok_df d ON d.country = x.country AND d.tok = x.tok
+        LEFT JOIN reg_addr_df ad ON ad.country = x.country AND ad.tok = x.tok
         LEFT JOIN reg_country_n cn ON cn.country = x.country
         WHERE coalesce(d.df, 0) <= greatest(5, {COMMON_WORD_SHARE} * coalesce(cn.n, 0))
+          -- a place name (in its own address, or used in the country's addresses at least as often as in its
+          -- names: "Dongguan", "Katunayake") is shared by neighbours, not distinctive
+          AND NOT list_contains(x.addr_tokens, x.tok)
+          AND coalesce(ad.df, 0) < greatest(1, coalesce(d.df, 0))
+        GROUP BY x.unique_id
+    ), acore AS (
+        SELECT x.unique_id, list(x.tok ORDER BY x.pos) AS addr_core
+        FROM (
+            SELECT t.unique_id, t.country, unnest(t.addr_tokens) AS tok, generate_subscripts(t.addr_tokens, 1) AS pos
+            FROM {table} t
+        ) x
+        LEFT JOIN reg_addr_df d ON d.country = x.country AND d.tok = x.tok
+        LEFT JOIN reg_country_n cn ON cn.country = x.country
+        WHERE coalesce(d.df, 0) <= greatest(5, {COMMON_ADDRESS_SHARE} * coalesce(cn.n, 0))
+        GROUP BY x.unique_id
+    ), abt AS (
+        SELECT x.unique_id, list(x.tok ORDER BY d.df, x.tok)[1:2] AS addr_block
+        FROM (SELECT unique_id, country, unnest(addr_tokens) AS tok FROM {table}) x
+        JOIN reg_addr_df d ON d.country = x.country AND d.tok = x.tok
+        WHERE d.df <= {BLOCK_KEY_CAP} AND (length(x.tok) >= 3 OR (length(x.tok) = 2 AND regexp_matches(x.tok, '^[0-9]+$')))
         GROUP BY x.unique_id
     ), bt AS (
         SELECT toks.unique_id, list(toks.tok ORDER BY d.df, toks.tok)[1:2] AS block_tokens
@@ -110,7 +142,10 @@ def _blocking_sql(table: str, out: str) -> str:
     )
     SELECT t.*,
         coalesce(bt.block_tokens, []::VARCHAR[]) AS block_tokens,
+        coalesce(abt.addr_block, []::VARCHAR[]) AS addr_block,
         coalesce(core.name_core, []::VARCHAR[]) AS name_core,
+        coalesce(acore.addr_core, []::VARCHAR[]) AS addr_core,
+        list_filter(coalesce(acore.addr_core, []::VARCHAR[]), lambda x: regexp_matches(x, '[0-9]')) AS addr_core_numbers,
         CASE WHEN length(t.name_key) >= 4 AND p.n <= {BLOCK_KEY_CAP} THEN substr(t.name_key, 1, 6) END
             AS name_prefix,
         CASE WHEN length(t.alt_key) >= 4 AND coalesce(pa.n, 0) <= {BLOCK_KEY_CAP} THEN substr(t.alt_key, 1, 6) END
@@ -120,6 +155,8 @@ def _blocking_sql(table: str, out: str) -> str:
     FROM {table} t
     LEFT JOIN bt ON bt.unique_id = t.unique_id
     LEFT JOIN core ON core.unique_id = t.unique_id
+    LEFT JOIN acore ON acore.unique_id = t.unique_id
+    LEFT JOIN abt ON abt.unique_id = t.unique_id
     LEFT JOIN reg_prefix_df p ON p.country = t.country AND p.prefix = substr(t.name_key, 1, 6)
     LEFT JOIN reg_prefix_df pa ON pa.country = t.country AND pa.prefix = substr(t.alt_key, 1, 6)
     LEFT JOIN reg_cell_df c ON c.country = t.country
@@ -156,6 +193,11 @@ class Registry:
             SELECT country, tok, count(*) AS df FROM (
                 SELECT country, unnest(list_distinct(list_concat(name_tokens, alt_tokens))) AS tok FROM reg_prepared
             ) GROUP BY ALL""")
+        self._x("""
+            CREATE TABLE reg_addr_df AS
+            SELECT country, tok, count(*) AS df FROM (
+                SELECT country, unnest(addr_tokens) AS tok FROM reg_prepared
+            ) GROUP BY ALL""")
         self._x("CREATE TABLE reg_country_n AS SELECT country, count(*) AS n FROM reg_prepared GROUP BY ALL")
         self.country_n = dict(self.con.execute("SELECT country, n FROM reg_country_n").fetchall())
         self._x("""
@@ -174,8 +216,10 @@ class Registry:
         self._x("DROP TABLE reg_prepared")
         self._x("""
             CREATE TABLE tf_name_norm AS
-            SELECT name_norm, count(*)::DOUBLE / sum(count(*)) OVER () AS tf_name_norm
-            FROM registry WHERE name_norm IS NOT NULL GROUP BY name_norm""")
+            SELECT name_norm, tf_name_norm FROM (
+                SELECT name_norm, count(*) AS n, (count(*) - 1)::DOUBLE / sum(count(*)) OVER () AS tf_name_norm
+                FROM registry WHERE name_norm IS NOT NULL GROUP BY name_norm
+            ) WHERE n > 1""")
         self.timings["index_s"] = time.perf_counter() - start - self.timings["prepare_s"]
         self._batch = 0
 
@@ -291,7 +335,9 @@ class Registry:
                    i.legal_form AS legal_form_r, r.addr_tokens AS addr_tokens_l, i.addr_tokens AS addr_tokens_r,
                    r.alt_key AS alt_key_l, i.alt_key AS alt_key_r, r.name_key AS name_key_l, i.name_key AS name_key_r,
                    r.name_core AS name_core_l, i.name_core AS name_core_r,
-                   r.addr_numbers AS addr_numbers_l, i.addr_numbers AS addr_numbers_r
+                   r.addr_core_numbers AS addr_numbers_l, i.addr_core_numbers AS addr_numbers_r,
+                   r.addr_core AS addr_core_l, i.addr_core AS addr_core_r,
+                   r.name_numbers AS name_numbers_l, i.name_numbers AS name_numbers_r
             FROM ranked k
             JOIN registry r ON r.unique_id = k.unique_id_l
             JOIN {inp_name} i ON i.unique_id = k.unique_id_r
@@ -299,7 +345,7 @@ class Registry:
         names = ["input_id", "registry_id", "probability", "weight", "country", *gamma_cols, *mw_cols,
                  "name_norm_l", "name_norm_r", "legal_form_l", "legal_form_r", "addr_tokens_l", "addr_tokens_r",
                  "alt_key_l", "alt_key_r", "name_key_l", "name_key_r", "name_core_l", "name_core_r",
-                 "addr_numbers_l", "addr_numbers_r"]
+                 "addr_numbers_l", "addr_numbers_r", "addr_core_l", "addr_core_r", "name_numbers_l", "name_numbers_r"]
         best: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
             record = dict(zip(names, row, strict=True))
