@@ -480,8 +480,8 @@ def choose_thresholds(max_review: float) -> None:
         real_run = index.link(real[1])
         index.close()
     best: tuple[float, ...] | None = None
-    for match in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999):
-        for review in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5):
+    for match in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999):
+        for review in (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5):
             if review > match:
                 continue
             for margin in (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0):

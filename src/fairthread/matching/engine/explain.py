@@ -102,9 +102,15 @@ def _parent_words(label: str) -> str:
             "different": "different parent companies"}.get(label, "")
 
 
-def explain_pair(candidate: Mapping[str, Any], levels: Mapping[str, Sequence[str]]) -> list[str]:
-    """Phrases for each field the model compared, with its direction (for / against) when known."""
-    out: list[str] = []
+FIELD_LABELS = {"name": "Name", "name_numbers": "Unit number", "native_name": "Native-script name",
+                "address": "Address", "address_numbers": "Address numbers", "distance": "Coordinates",
+                "parent_company": "Parent company", "country": "Country"}
+
+
+def pair_evidence(candidate: Mapping[str, Any], levels: Mapping[str, Sequence[str]]) -> list[dict[str, Any]]:
+    """The model's per-field evidence in words: ``[{"field", "label", "for_match", "text"}]`` — ``for_match`` is
+    True (counts for the match), False (against) or None (says little either way, or the field is missing)."""
+    out: list[dict[str, Any]] = []
     for field in FIELDS:
         gamma = candidate.get(f"gamma_{field}")
         if gamma is None or field not in levels:
@@ -128,8 +134,23 @@ def explain_pair(candidate: Mapping[str, Any], levels: Mapping[str, Sequence[str
         if not words:
             continue
         weight = _weight(candidate, field)
+        direction = None
         if weight is not None and int(gamma) >= 0 and abs(weight) >= 0.5:
-            words += " (for)" if weight > 0 else " (against)"
-        out.append(words)
-    out.append("same country")
+            direction = weight > 0
+        out.append({"field": field, "label": FIELD_LABELS[field], "for_match": direction, "text": words})
+    out.append({"field": "country", "label": FIELD_LABELS["country"], "for_match": None, "text": "same country"})
     return out
+
+
+def explanation_lines(evidence: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The evidence as phrases, each with its direction: "address shares 'ashulia', 'savar' (for)"."""
+    lines = []
+    for item in evidence:
+        suffix = {True: " (for)", False: " (against)"}.get(item["for_match"], "")
+        lines.append(f"{item['text']}{suffix}")
+    return lines
+
+
+def explain_pair(candidate: Mapping[str, Any], levels: Mapping[str, Sequence[str]]) -> list[str]:
+    """Phrases for each field the model compared, with its direction (for / against) when known."""
+    return explanation_lines(pair_evidence(candidate, levels))

@@ -18,12 +18,14 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from fairthread.matching.engine.explain import explain_pair
+from fairthread.matching.engine.explain import explanation_lines, pair_evidence
 from fairthread.matching.engine.model import (
     BLOCK_KEY_CAP,
     COMMON_ADDRESS_SHARE,
     COMMON_WORD_SHARE,
+    ENGINE_VERSION,
     MatchModel,
+    ModelError,
     Thresholds,
     load_model,
 )
@@ -32,17 +34,13 @@ from fairthread.matching.engine.records import prepare_table
 MATCH, REVIEW, NEW = "match", "review", "new"
 
 # Comparisons that measure the same thing twice: a shared address, its numbers and nearby coordinates all say
-# "same place" (and neighbours in one industrial park share all three); the name, its distinctive words and
-# the native-script name all say "same name". The model treats comparisons as independent, so within a group
-# the strongest positive evidence counts fully and further positive evidence at half weight.
+# "same place" (and neighbours in one industrial park share all three); the name, its unit number and the
+# native-script name all say "same name". The model treats comparisons as independent, so within a group only
+# the strongest positive evidence counts (evidence against always counts).
 CORRELATED = (
     ("mw_name", "mw_tf_adj_name", "mw_native_name", "mw_name_numbers"),
     ("mw_address", "mw_address_numbers", "mw_distance"),
 )
-
-
-import os
-CORRELATED_DISCOUNT = float(os.environ.get("H3_DISC", "1.0"))
 
 
 def adjusted_weight(candidate: Mapping[str, Any]) -> float:
@@ -51,7 +49,7 @@ def adjusted_weight(candidate: Mapping[str, Any]) -> float:
         values = [float(candidate[k]) for k in group if candidate.get(k) is not None]
         positives = sorted((v for v in values if v > 0), reverse=True)
         if len(positives) > 1:
-            weight -= CORRELATED_DISCOUNT * sum(positives[1:])
+            weight -= sum(positives[1:])
     return weight
 
 
@@ -70,12 +68,15 @@ class Candidate:
     probability: float
     weight: float
     explanation: list[str] = field(default_factory=list)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
 class MatchResult:
     """One input row's outcome. ``score`` is the best candidate's match probability (1.0 for a deterministic
-    match, 0.0 when there is no candidate); ``method`` says which pass decided."""
+    match, 0.0 when there is no candidate); ``method`` says which pass decided. ``evidence``: the model's
+    per-field evidence for the best candidate, ``[{"field", "label", "for_match": True/False/None, "text"}]``
+    (``explanation`` is the same in phrases, plus any note on the decision)."""
 
     input_id: str
     decision: str
@@ -85,6 +86,7 @@ class MatchResult:
     model_version: str
     explanation: list[str] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -145,7 +147,7 @@ def _blocking_sql(table: str, out: str) -> str:
         coalesce(abt.addr_block, []::VARCHAR[]) AS addr_block,
         coalesce(core.name_core, []::VARCHAR[]) AS name_core,
         coalesce(acore.addr_core, []::VARCHAR[]) AS addr_core,
-        list_filter(coalesce(acore.addr_core, []::VARCHAR[]), lambda x: regexp_matches(x, '[0-9]')) AS addr_core_numbers,
+        list_filter(coalesce(acore.addr_core, []::VARCHAR[]), lambda x: regexp_matches(x, '[0-9]') AND NOT regexp_matches(x, '^[0-9]{5,}$')) AS addr_core_numbers,
         CASE WHEN length(t.name_key) >= 4 AND p.n <= {BLOCK_KEY_CAP} THEN substr(t.name_key, 1, 6) END
             AS name_prefix,
         CASE WHEN length(t.alt_key) >= 4 AND coalesce(pa.n, 0) <= {BLOCK_KEY_CAP} THEN substr(t.alt_key, 1, 6) END
@@ -239,6 +241,12 @@ class Registry:
         start = time.perf_counter()
         self.model = model or load_model()
         self._connect(database, threads, memory_limit)
+        tables = {name for (name,) in self.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        missing = {"registry", "reg_country_n", "reg_tok_df", "reg_addr_df", "tf_name_norm"} - tables
+        if missing:
+            self.con.close()
+            raise ModelError(f"{database} was not prepared by this version of the matching engine "
+                             f"({ENGINE_VERSION}): prepare the registry again")
         self.country_n = dict(self.con.execute("SELECT country, n FROM reg_country_n").fetchall())
         self.size = int(sum(self.country_n.values()))
         self.timings = {"open_s": time.perf_counter() - start}
@@ -267,7 +275,10 @@ class Registry:
         version = self.model.version
         for input_id, matched_id, method in self._deterministic(f"{inp_name}_prepared"):
             what = "same OS ID" if method == "os_id" else "same name, address and country after normalising"
-            results[input_id] = MatchResult(input_id, MATCH, matched_id, 1.0, method, version, [what])
+            evidence = [{"field": "os_id" if method == "os_id" else "name_address", "label":
+                         "OS ID" if method == "os_id" else "Name and address", "for_match": True, "text": what}]
+            results[input_id] = MatchResult(input_id, MATCH, matched_id, 1.0, method, version, [what],
+                                            evidence=evidence)
         timings["deterministic_s"] = time.perf_counter() - start - sum(timings.values())
 
         # The model sees only what the deterministic pass left open.
@@ -365,7 +376,9 @@ class Registry:
         scored = []
         for c in candidates:
             weight = adjusted_weight(c)
-            scored.append(Candidate(str(c["registry_id"]), probability(weight), weight, explain_pair(c, levels)))
+            evidence = pair_evidence(c, levels)
+            scored.append(Candidate(str(c["registry_id"]), probability(weight), weight, explanation_lines(evidence),
+                                    evidence))
         scored.sort(key=lambda c: (-c.weight, c.registry_id))
         top = scored[0]
         runner_up = scored[1] if len(scored) > 1 else None
@@ -380,7 +393,7 @@ class Registry:
         if top.probability >= t.match and not clear and runner_up is not None:
             explanation.append(f"another registry facility ({runner_up.registry_id}) scores almost as high")
         return MatchResult(input_id, decision, top.registry_id, round(min(max(top.probability, 0.0), 1.0), 6),
-                           "model", self.model.version, explanation, scored)
+                           "model", self.model.version, explanation, scored, list(top.evidence))
 
     def close(self) -> None:
         self.con.close()

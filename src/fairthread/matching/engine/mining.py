@@ -16,7 +16,8 @@ sources in the same country is kept as a match when
    the addresses share a number and at least half of the shorter address's words.
 
 A record that would pair with two records of one source is ambiguous (two plants of one group under one name)
-and all its pairs are dropped, as is any pair whose addresses (both given) share no word at all. Pairs across records of the *same* source are never used: a list does not
+and all its pairs are dropped, as is any pair whose addresses (both given) share no word at all, or whose names
+carry different unit numbers ("Mill 2" / "Mill #3"). Pairs across records of the *same* source are never used: a list does not
 contain a facility twice on purpose.
 """
 
@@ -41,10 +42,12 @@ class MinedPair:
 
 
 def _features(row: Mapping[str, Any]) -> dict[str, Any]:
+    from fairthread.matching.engine.records import name_numbers
+
     norm = name_parts(str(row.get("name") or ""))[0]
     addr = set(address_tokens(str(row.get("address") or "")))
     specific = {t for t in norm.split() if t not in GENERIC_WORDS and not t.isdigit() and len(t) > 1}
-    return {"key": norm.replace(" ", ""), "specific": specific, "addr": addr,
+    return {"key": norm.replace(" ", ""), "specific": specific, "addr": addr, "units": name_numbers(norm.split()),
             "numbers": {t for t in addr if any(c.isdigit() for c in t)}}
 
 
@@ -55,6 +58,8 @@ def _rule(a: dict[str, Any], b: dict[str, Any]) -> str | None:
     shorter = min(len(a["addr"]), len(b["addr"]))
     if shorter and not shared:
         return None  # one name, two places: two plants of one group, or a relocation
+    if a["units"] and b["units"] and a["units"] != b["units"]:
+        return None  # "Mill 2" / "Mill #3": two units of one group
     if a["key"] == b["key"]:
         return "same name"
     places = a["addr"] | b["addr"]

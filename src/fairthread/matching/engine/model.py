@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ENGINE_VERSION = "1.0"
-MODEL_FORMAT = 1
+ENGINE_VERSION = "2.0"
+MODEL_FORMAT = 2
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "facility_matcher.json"
 
 # A name word used by more than this share of the registry's facilities in a country (at least 5 of them)
@@ -73,6 +73,15 @@ def _level(sql: str, label: str, *, null: bool = False, tf: str | None = None) -
     return level
 
 
+# Address words of the left record with an equal word (numbers) or a word spelled alike (Jaro–Winkler ≥ 0.92,
+# words of five letters or more) in the right record's.
+_ADDR_SHARED = (
+    "len(list_filter(coalesce(addr_core_l, []), lambda x: list_contains(addr_core_r, x) OR (length(x) >= 5 AND "
+    "len(list_filter(coalesce(addr_core_r, []), lambda y: length(y) >= 5 AND jaro_winkler_similarity(x, y) >= 0.92)) "
+    "> 0)))"
+)
+_ADDR_JACCARD = (f"({_ADDR_SHARED} / greatest(len(list_distinct(list_concat(addr_core_l, addr_core_r))) - "
+                 f"{_ADDR_SHARED} + len(list_intersect(addr_core_l, addr_core_r)), 1)::double)")
 _CORE_KEY_JW = _jw("array_to_string(name_core_l, '')", "array_to_string(name_core_r, '')")
 _SORTED_JW = _jw("name_sorted_l", "name_sorted_r")
 
@@ -132,17 +141,19 @@ COMPARISONS: list[dict[str, Any]] = [
     },
     {
         # The address words that say where (not the district, province or postcode most of the country's
-        # registry facilities share): how many agree. Sharing only common words means "same area".
+        # registry facilities share): how many agree, a word spelled alike counting as shared ("Pallekele" /
+        # "Pallekale", "lndustrial"). Sharing only common words means "same area".
         "output_column_name": "address",
         "comparison_description": "address words",
         "comparison_levels": [
             _level("coalesce(len(addr_tokens_l), 0) = 0 OR coalesce(len(addr_tokens_r), 0) = 0", "missing",
                    null=True),
-            _level(f"{_jaccard('addr_core')} >= 0.7", "mostly shared"),
-            _level(f"{_jaccard('addr_core')} >= 0.4", "half shared"),
-            _level(f"{_overlap('addr_core')} >= 0.6", "one mostly contained in the other"),
-            _level("len(list_intersect(addr_core_l, addr_core_r)) >= 2", "some shared"),
-            _level("len(list_intersect(addr_core_l, addr_core_r)) >= 1", "one word shared"),
+            _level(f"{_ADDR_JACCARD} >= 0.7", "mostly shared"),
+            _level(f"{_ADDR_JACCARD} >= 0.4", "half shared"),
+            _level(f"{_ADDR_SHARED} / greatest(least(len(addr_core_l), len(addr_core_r)), 1)::double >= 0.6",
+                   "one mostly contained in the other"),
+            _level(f"{_ADDR_SHARED} >= 2", "some shared"),
+            _level(f"{_ADDR_SHARED} >= 1", "one word shared"),
             _level("len(list_intersect(addr_tokens_l, addr_tokens_r)) >= 1", "same area only"),
             _level("ELSE", "different"),
         ],

@@ -67,7 +67,7 @@ ADDRESS_CANON = {
     "second": "2", "third": "3", "fourth": "4", "fifth": "5", "1st": "1", "2nd": "2", "3rd": "3", "3th": "3",
     "4th": "4", "5th": "5",
 }
-_SPACED_LETTERS = re.compile(r"\b(?:[a-z0-9] ){2,}[a-z0-9]\b")
+_SPACED_LETTERS = re.compile(r"\b(?:[a-z] ){2,}[a-z]\b")
 
 
 def join_spaced_letters(text: str) -> str:

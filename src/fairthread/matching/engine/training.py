@@ -110,6 +110,13 @@ def train(
     linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
     trained = _m_from_labels(con, linker, "labels_generated", labels)
     _smooth_unseen_levels(trained, len(labels))
+    # u within one country: the country is a hard block, so the pairs the model scores are always from one
+    # country, where sharing a town's name or a province is far commoner than between any two records.
+    same_country = _same_country_pairs(con, int(u_pairs), seed, labels + real_labels)
+    if same_country:
+        u_linker = Linker([reg_sdf, inp_sdf], json.loads(json.dumps(settings)), log_level=logging.WARNING)
+        from_pairs = _m_from_labels(con, u_linker, "pairs_same_country", same_country)
+        _set_u(trained, from_pairs, len(same_country))
     if real_labels:
         # A fresh linker, so that a level no real pair reached has no m value yet (then smoothed).
         real_linker = Linker([reg_sdf, inp_sdf], json.loads(json.dumps(settings)), log_level=logging.WARNING)
@@ -135,7 +142,8 @@ def train(
             "real_pairs": len(real_labels),
             "real_pairs_source": real_pairs_source,
             "seed": seed,
-            "u": f"random sampling, {int(u_pairs):,} pairs",
+            "u": (f"random pairs of registry and upload records in the same country ({len(same_country):,}; "
+                  f"Splink random sampling over all pairs, {int(u_pairs):,}, for levels no such pair reached)"),
             "m": (f"from labelled pairs: generated from the registry (fairthread.matching.engine.variants) and "
                   f"real pairs mined from real lists (share {REAL_PAIR_SHARE})" if real_labels else
                   "from labelled pairs generated from the registry (fairthread.matching.engine.variants)"),
@@ -150,6 +158,34 @@ def _m_from_labels(con: Any, linker: Any, table: str, labels: Sequence[tuple[str
     con.executemany(f"INSERT INTO {table} VALUES ('registry', ?, 'input', ?)", labels).fetchall()
     linker.training.estimate_m_from_pairwise_labels(table)
     return linker.misc.save_model_to_json()
+
+
+def _same_country_pairs(con: Any, limit: int, seed: int, exclude: Sequence[tuple[str, str]]
+                        ) -> list[tuple[str, str]]:
+    """Random (registry id, upload id) pairs of the same country, known matches left out (almost all others are
+    different facilities)."""
+    known = set(exclude)
+    rows = con.execute(f"""
+        SELECT r.unique_id, i.unique_id FROM registry r JOIN upload i ON r.country = i.country
+        ORDER BY hash(r.unique_id || '|' || i.unique_id || '|' || {int(seed)}) LIMIT {int(limit)}""").fetchall()
+    return [(str(a), str(b)) for a, b in rows if (str(a), str(b)) not in known]
+
+
+def _set_u(settings: dict[str, Any], from_pairs: dict[str, Any], pairs: int) -> None:
+    """u := the share of same-country pairs at each level; a level no such pair reached keeps the random-sampling
+    u (rarer than one in ``pairs``), scaled so that the levels still sum to one."""
+    for mine, theirs in zip(settings["comparisons"], from_pairs["comparisons"], strict=True):
+        levels = [lv for lv in mine["comparison_levels"] if not lv.get("is_null_level")]
+        others = [lv for lv in theirs["comparison_levels"] if not lv.get("is_null_level")]
+        seen = [o.get("m_probability") for o in others]
+        if not any(seen):
+            continue
+        unseen_total = sum(lv.get("u_probability") or 0 for lv, v in zip(levels, seen, strict=True) if not v)
+        for level, value in zip(levels, seen, strict=True):
+            if value:
+                level["u_probability"] = value * (1 - unseen_total)
+            elif not level.get("u_probability"):
+                level["u_probability"] = 0.5 / pairs
 
 
 def _mix_m(settings: dict[str, Any], other: dict[str, Any], share: float) -> None:

@@ -310,7 +310,8 @@ def real_name(name: str, address: str, rng: random.Random, pool: Sequence[str]) 
     for edit in edits:
         if edit == "group" and pool:
             out = f"{rng.choice(pool)} {out}"
-        elif edit == "unit":
+        elif edit == "unit" and not re.search(r"\d|\b(?:I|II|III|IV)\b", out):
+            # A unit or plant the other list leaves out; a name that already has a number keeps it.
             n = rng.randint(1, 4)
             out = f"{_LEGAL_RE.sub('', out).strip(' ,')} {rng.choice(UNIT_FORMS).format(n=n, roman=ROMAN[n])}"
         elif edit == "drop_trade":
