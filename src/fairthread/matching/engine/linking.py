@@ -134,7 +134,8 @@ def _blocking_sql(table: str, out: str) -> str:
         SELECT x.unique_id, list(x.tok ORDER BY d.df, x.tok)[1:2] AS addr_block
         FROM (SELECT unique_id, country, unnest(addr_tokens) AS tok FROM {table}) x
         JOIN reg_addr_df d ON d.country = x.country AND d.tok = x.tok
-        WHERE d.df <= {BLOCK_KEY_CAP} AND (length(x.tok) >= 3 OR (length(x.tok) = 2 AND regexp_matches(x.tok, '^[0-9]+$')))
+        WHERE d.df <= {BLOCK_KEY_CAP}
+          AND (length(x.tok) >= 3 OR (length(x.tok) = 2 AND regexp_matches(x.tok, '^[0-9]+$')))
         GROUP BY x.unique_id
     ), bt AS (
         SELECT toks.unique_id, list(toks.tok ORDER BY d.df, toks.tok)[1:2] AS block_tokens
@@ -147,7 +148,9 @@ def _blocking_sql(table: str, out: str) -> str:
         coalesce(abt.addr_block, []::VARCHAR[]) AS addr_block,
         coalesce(core.name_core, []::VARCHAR[]) AS name_core,
         coalesce(acore.addr_core, []::VARCHAR[]) AS addr_core,
-        list_filter(coalesce(acore.addr_core, []::VARCHAR[]), lambda x: regexp_matches(x, '[0-9]') AND NOT regexp_matches(x, '^[0-9]{5,}$')) AS addr_core_numbers,
+        -- plot, building and house numbers; a number of five digits or more is a postcode, shared by neighbours
+        list_filter(coalesce(acore.addr_core, []::VARCHAR[]),
+                    lambda x: regexp_matches(x, '[0-9]') AND NOT regexp_matches(x, '^[0-9]{5,}$')) AS addr_core_numbers,
         CASE WHEN length(t.name_key) >= 4 AND p.n <= {BLOCK_KEY_CAP} THEN substr(t.name_key, 1, 6) END
             AS name_prefix,
         CASE WHEN length(t.alt_key) >= 4 AND coalesce(pa.n, 0) <= {BLOCK_KEY_CAP} THEN substr(t.alt_key, 1, 6) END
@@ -163,6 +166,20 @@ def _blocking_sql(table: str, out: str) -> str:
     LEFT JOIN reg_prefix_df pa ON pa.country = t.country AND pa.prefix = substr(t.alt_key, 1, 6)
     LEFT JOIN reg_cell_df c ON c.country = t.country
         AND c.cell = floor(t.lat * 50)::BIGINT::VARCHAR || ':' || floor(t.lng * 50)::BIGINT::VARCHAR
+    """
+
+
+def _keys_sql(table: str) -> str:
+    """Every blocking key of ``table``'s records as (country, key, unique_id) rows: the union of what the blocking
+    rules compare (a prefix from a name or a native-script name is one kind of key, so both alt-name rules are
+    covered)."""
+    return f"""
+    SELECT country, 'n:' || name_norm AS key, unique_id FROM {table} WHERE name_norm IS NOT NULL
+    UNION ALL SELECT country, 'b:' || unnest(block_tokens), unique_id FROM {table}
+    UNION ALL SELECT country, 'a:' || unnest(addr_block), unique_id FROM {table}
+    UNION ALL SELECT country, 'p:' || name_prefix, unique_id FROM {table} WHERE name_prefix IS NOT NULL
+    UNION ALL SELECT country, 'p:' || alt_prefix, unique_id FROM {table} WHERE alt_prefix IS NOT NULL
+    UNION ALL SELECT country, 'g:' || geo_cell, unique_id FROM {table} WHERE geo_cell IS NOT NULL
     """
 
 
@@ -216,6 +233,9 @@ class Registry:
             FROM reg_prepared WHERE lat IS NOT NULL GROUP BY ALL""")
         self._x(_blocking_sql("reg_prepared", "registry"))
         self._x("DROP TABLE reg_prepared")
+        # Blocking keys of the registry, once: each upload first picks the registry records that share a key with
+        # it, and Splink then works on those only (not on the whole registry at every upload).
+        self._x(f"CREATE TABLE reg_keys AS {_keys_sql('registry')}")
         self._x("""
             CREATE TABLE tf_name_norm AS
             SELECT name_norm, tf_name_norm FROM (
@@ -224,6 +244,7 @@ class Registry:
             ) WHERE n > 1""")
         self.timings["index_s"] = time.perf_counter() - start - self.timings["prepare_s"]
         self._batch = 0
+        self._splink: tuple[Any, Any, Any] | None = None
 
     def _connect(self, database: str | Path | None, threads: int | None, memory_limit: str | None) -> None:
         self.con = duckdb.connect(str(database) if database else ":memory:")
@@ -242,7 +263,7 @@ class Registry:
         self.model = model or load_model()
         self._connect(database, threads, memory_limit)
         tables = {name for (name,) in self.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        missing = {"registry", "reg_country_n", "reg_tok_df", "reg_addr_df", "tf_name_norm"} - tables
+        missing = {"registry", "reg_country_n", "reg_tok_df", "reg_addr_df", "tf_name_norm", "reg_keys"} - tables
         if missing:
             self.con.close()
             raise ModelError(f"{database} was not prepared by this version of the matching engine "
@@ -251,7 +272,9 @@ class Registry:
         self.size = int(sum(self.country_n.values()))
         self.timings = {"open_s": time.perf_counter() - start}
         self._batch = 0
-        for (name,) in self.con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'inp_%'"
+        self._splink = None
+        for (name,) in self.con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'inp_%' "
+                                        "OR table_name = 'reg_candidates' OR table_name LIKE '__splink__%'"
                                         ).fetchall():
             self._x(f"DROP TABLE {name}")  # left over from an interrupted run
         return self
@@ -263,7 +286,7 @@ class Registry:
         thresholds = thresholds or self.model.thresholds
         start = time.perf_counter()
         self._batch += 1
-        inp_name = f"inp_{self._batch}"
+        inp_name = "inp_current"
         prepared = prepare_table(rows, "input")
         order = prepared.column("unique_id").to_pylist()
         self.con.register("inp_arrow", prepared)
@@ -322,13 +345,25 @@ class Registry:
     def _predict(self, inp_name: str) -> tuple[dict[str, list[dict[str, Any]]], int]:
         from splink import DuckDBAPI, Linker
 
-        db_api = DuckDBAPI(connection=self.con)
-        reg_sdf = db_api.register("registry")
-        inp_sdf = db_api.register(inp_name)
-        linker = Linker([reg_sdf, inp_sdf], dict(self.model.splink), log_level=logging.WARNING,
-                        validate_settings=False)
-        tf = db_api.register("tf_name_norm")
-        linker.table_management.register_term_frequency_lookup(tf, "name_norm")
+        candidates = "reg_candidates"
+        self._x(f"""
+            CREATE OR REPLACE TABLE {candidates} AS
+            SELECT * FROM registry WHERE unique_id IN (
+                SELECT k.unique_id FROM reg_keys k
+                JOIN ({_keys_sql(inp_name)}) i ON i.country = k.country AND i.key = k.key
+            )""")
+        if self._splink is None:
+            # Built once per registry (parsing the settings costs a tenth of a second): the same two table names
+            # hold each upload's candidates and rows.
+            db_api = DuckDBAPI(connection=self.con)
+            reg_sdf = db_api.register(candidates)
+            inp_sdf = db_api.register(inp_name)
+            linker = Linker([reg_sdf, inp_sdf], dict(self.model.splink), log_level=logging.WARNING,
+                            validate_settings=False)
+            tf = db_api.register("tf_name_norm")
+            linker.table_management.register_term_frequency_lookup(tf, "name_norm")
+            self._splink = (linker, reg_sdf, inp_sdf)
+        linker, reg_sdf, inp_sdf = self._splink
         predictions = linker.inference.predict_between(reg_sdf, inp_sdf, warning_mode="never")
         table = predictions.physical_name
         pairs = self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
@@ -350,7 +385,7 @@ class Registry:
                    r.addr_core AS addr_core_l, i.addr_core AS addr_core_r,
                    r.name_numbers AS name_numbers_l, i.name_numbers AS name_numbers_r
             FROM ranked k
-            JOIN registry r ON r.unique_id = k.unique_id_l
+            JOIN {candidates} r ON r.unique_id = k.unique_id_l
             JOIN {inp_name} i ON i.unique_id = k.unique_id_r
             ORDER BY k.unique_id_r, k.rn""").fetchall()
         names = ["input_id", "registry_id", "probability", "weight", "country", *gamma_cols, *mw_cols,
@@ -362,6 +397,7 @@ class Registry:
             record = dict(zip(names, row, strict=True))
             best.setdefault(str(record["input_id"]), []).append(record)
         predictions.drop_table_from_database_and_remove_from_cache()
+        self._x(f"DROP TABLE {candidates}")
         return best, int(pairs)
 
     def _x(self, sql: str, params: list[Any] | None = None) -> None:

@@ -17,8 +17,8 @@ sources in the same country is kept as a match when
 
 A record that would pair with two records of one source is ambiguous (two plants of one group under one name)
 and all its pairs are dropped, as is any pair whose addresses (both given) share no word at all, or whose names
-carry different unit numbers ("Mill 2" / "Mill #3"). Pairs across records of the *same* source are never used: a list does not
-contain a facility twice on purpose.
+carry different unit numbers ("Mill 2" / "Mill #3"). Pairs across records of the *same* source are never used:
+a list does not contain a facility twice on purpose.
 """
 
 from __future__ import annotations
@@ -68,12 +68,13 @@ def _rule(a: dict[str, Any], b: dict[str, Any]) -> str | None:
         return None
     numbers_agree = bool(a["numbers"] & b["numbers"])
     numbers_clash = bool(a["numbers"]) and bool(b["numbers"]) and not numbers_agree
-    if core_a == core_b and not numbers_clash and shared >= max(1, 0.3 * shorter) and JaroWinkler.similarity(a["key"], b["key"]) >= 0.85:
+    close_names = JaroWinkler.similarity(a["key"], b["key"]) >= 0.85
+    if core_a == core_b and not numbers_clash and shared >= max(1, 0.3 * shorter) and close_names:
         return "same core name"
     small, large = (core_a, core_b) if len(core_a) <= len(core_b) else (core_b, core_a)
-    if small < large and len(large - small) <= 1 and max(len(w) for w in small) >= 4 and numbers_agree:
-        if shorter and shared / shorter >= 0.5:
-            return "core name contained, same address"
+    contained = small < large and len(large - small) <= 1 and max(len(w) for w in small) >= 4
+    if contained and numbers_agree and shorter and shared / shorter >= 0.5:
+        return "core name contained, same address"
     return None
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: S608 -- SQL is built from the engine's own table names and integers.
 """Training the model offline: u from random sampling, m from labelled pairs (generated and real).
 
 Two kinds of labelled match pairs:

@@ -24,8 +24,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--registry", help=f"registry CSV (default: the shipped {DEFAULT_REGISTRY.name})")
-        parser.add_argument("--real-pairs", help=f"real labelled pairs CSV (default: the shipped {DEFAULT_REAL_PAIRS.name}, "
-                            "its training part)")
+        parser.add_argument("--real-pairs", help="real labelled pairs CSV (default: the shipped "
+                            f"{DEFAULT_REAL_PAIRS.name}, its training part)")
         parser.add_argument("--no-real-pairs", action="store_true", help="train on generated pairs only")
         parser.add_argument("--output", help=f"model file to write (default: {DEFAULT_MODEL_PATH})")
         parser.add_argument("--seed", type=int, default=20240601, help="seed for the generated pairs and sampling")
@@ -58,6 +58,7 @@ class Command(BaseCommand):
             model.save(output)
         except OSError as exc:
             raise CommandError(f"cannot write {output}: {exc.strerror}", returncode=1) from None
+        training = model.training
         self.stdout.write(f"Trained model {model.version} from {len(result.rows)} facilities "
-                          f"({model.training['generated_pairs']} generated and {model.training['real_pairs']} real labelled pairs); "
-                          f"saved to {output}.")
+                          f"({training['generated_pairs']} generated and {training['real_pairs']} real labelled "
+                          f"pairs); saved to {output}.")
