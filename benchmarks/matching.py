@@ -6,6 +6,9 @@ Usage:
   uv run --frozen python benchmarks/matching.py --speed     # speed only
   uv run --frozen python benchmarks/matching.py --no-dedupe # skip the dedupe baseline
   uv run --frozen python benchmarks/matching.py --generate  # ONE-OFF: (re)build benchmarks/data/matching_*
+  uv run --frozen python benchmarks/matching.py --mine-pairs         # ONE-OFF: models/real_pairs.csv
+  uv run --frozen python benchmarks/matching.py --development        # training part + real development set
+  uv run --frozen python benchmarks/matching.py --choose-thresholds  # grid search on training data only
 
 (a) The generated set was built once (``--generate``, seed 20240517) from the real facilities in
 ``../shared/data/facilities`` (a copy ships in ``tests/data/facilities``): real facilities are split by a
@@ -14,7 +17,10 @@ its own upload (variants of registry facilities, hard negatives in the same indu
 absent from the registry). The test part is frozen: nothing is tuned on it. The shipped model's training
 registry (``src/fairthread/matching/models/training_registry.csv``) is the training part's registry.
 (b) ``../shared/data/eval/oar_facility_pairs_labelled.json`` (evaluation only): each pair's first record is
-matched against a registry of all pairs' second records.
+matched against a registry of all pairs' second records. Only aggregate figures are printed; nothing is tuned
+on it (``BENCH_NO_EVAL=1`` skips it).
+(c) Real training and development data (``models/real_pairs.csv``, ``models/real_lookalikes.csv``): the mined
+real pairs and hand-labelled real lookalikes, printed as ``matching_mined_*`` and ``matching_real_lookalikes``.
 
 Every figure is printed as ``BENCH <name> <value> <unit>``.
 """
@@ -527,6 +533,7 @@ def quality(with_dedupe: bool) -> None:
                   f"{ours['review_share']:.1%} vs {theirs['review_share']:.1%} -> "
                   f"{'better on both' if better else 'NOT better on both'}")
     mined_pairs_check()
+    real_lookalikes_check()
     if os.environ.get("BENCH_NO_EVAL") != "1":
         real_pairs()
 
