@@ -59,3 +59,23 @@ def test_bad_real_pairs_file_exits_1_naming_row_and_column(tmp_path, capsys, rea
     assert code == 1
     assert "row 2, column 'left_name': a value is required" in err
     assert not out.exists()
+
+
+def test_retraining_is_reproducible_and_keeps_the_chosen_thresholds(tmp_path, capsys, real_registry):
+    registry, _rows = _registry(tmp_path, real_registry)
+    out, again = tmp_path / "model.json", tmp_path / "again.json"
+    args = ["trainmatcher", "--registry", str(registry), "--no-real-pairs", "--seed", "7"]
+    assert run_cli([*args, "--output", str(out)], capsys)[0] == 0
+    model = json.loads(out.read_text(encoding="utf-8"))
+    model["fairthread_model"]["thresholds"] = {"match": 0.42, "review": 0.07, "margin": 2.5}
+    model["fairthread_model"]["training"]["thresholds"] = "chosen by hand for this test"
+    out.write_text(json.dumps(model), encoding="utf-8")
+    assert run_cli([*args, "--output", str(out)], capsys)[0] == 0
+    assert run_cli([*args, "--output", str(again)], capsys)[0] == 0
+    retrained = json.loads(out.read_text(encoding="utf-8"))["fairthread_model"]
+    fresh = json.loads(again.read_text(encoding="utf-8"))["fairthread_model"]
+    # Same registry and seed: same parameters, so the same version (it hashes the parameters only).
+    assert retrained["version"] == fresh["version"] == model["fairthread_model"]["version"]
+    assert retrained["thresholds"] == {"match": 0.42, "review": 0.07, "margin": 2.5}
+    assert retrained["training"]["thresholds"] == "chosen by hand for this test"
+    assert fresh["thresholds"] == {"match": 0.9, "review": 0.5, "margin": 2.0}  # Thresholds() defaults

@@ -126,6 +126,7 @@ def train(
         _mix_m(trained, from_real, REAL_PAIR_SHARE)
     _set_parent_prior(trained)
     trained["probability_two_random_records_match"] = PRIOR
+    trained.pop("linker_uid", None)  # random per Splink linker: the version must depend on the parameters only
     con.close()
     body = json.dumps(trained, sort_keys=True).encode()
     version = f"{ENGINE_VERSION}-{hashlib.sha256(body).hexdigest()[:10]}"

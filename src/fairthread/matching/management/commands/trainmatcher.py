@@ -49,11 +49,14 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError(f"{exc}; no model was trained", returncode=1) from None
         output = Path(options["output"]) if options["output"] else DEFAULT_MODEL_PATH
-        thresholds = None
+        thresholds, how_chosen = None, ""
         with contextlib.suppress(ModelError):
-            thresholds = load_model(output).thresholds  # keep thresholds already chosen for this file
+            previous = load_model(output)  # keep thresholds already chosen for this file, and how they were
+            thresholds, how_chosen = previous.thresholds, str(previous.training.get("thresholds") or "")
         model = train(result.rows, seed=options["seed"], thresholds=thresholds, source=path.name,
                       real_pairs=real_pairs, real_pairs_source=pairs_path.name if real_pairs else "")
+        if how_chosen:
+            model.training["thresholds"] = how_chosen
         try:
             model.save(output)
         except OSError as exc:
