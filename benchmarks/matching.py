@@ -6,6 +6,9 @@ Usage:
   uv run --frozen python benchmarks/matching.py --speed     # speed only
   uv run --frozen python benchmarks/matching.py --no-dedupe # skip the dedupe baseline
   uv run --frozen python benchmarks/matching.py --generate  # ONE-OFF: (re)build benchmarks/data/matching_*
+  uv run --frozen python benchmarks/matching.py --mine-pairs         # ONE-OFF: models/real_pairs.csv
+  uv run --frozen python benchmarks/matching.py --development        # training part + real development set
+  uv run --frozen python benchmarks/matching.py --choose-thresholds  # grid search on training data only
 
 (a) The generated set was built once (``--generate``, seed 20240517) from the real facilities in
 ``../shared/data/facilities`` (a copy ships in ``tests/data/facilities``): real facilities are split by a
@@ -14,7 +17,10 @@ its own upload (variants of registry facilities, hard negatives in the same indu
 absent from the registry). The test part is frozen: nothing is tuned on it. The shipped model's training
 registry (``src/fairthread/matching/models/training_registry.csv``) is the training part's registry.
 (b) ``../shared/data/eval/oar_facility_pairs_labelled.json`` (evaluation only): each pair's first record is
-matched against a registry of all pairs' second records.
+matched against a registry of all pairs' second records. Only aggregate figures are printed; nothing is tuned
+on it (``BENCH_NO_EVAL=1`` skips it).
+(c) Real training and development data (``models/real_pairs.csv``, ``models/real_lookalikes.csv``): the mined
+real pairs and hand-labelled real lookalikes, printed as ``matching_mined_*`` and ``matching_real_lookalikes``.
 
 Every figure is printed as ``BENCH <name> <value> <unit>``.
 """
@@ -51,8 +57,8 @@ SPEED_REGISTRY = 1_000_000
 
 # -- the generated set (built once) ----------------------------------------------------------------------------
 
-def real_facilities() -> list[dict[str, str]]:
-    from fairthread.matching.engine.text import clean
+def all_real_records() -> list[dict[str, str]]:
+    """Every real facility record, with its ``source`` (``osh`` or ``oarN``), duplicates across lists kept."""
     from fairthread.reference.countries import resolve_country
 
     folder = next((f for f in FACILITIES if (f / "osh_facilities_subset.csv").exists()), None)
@@ -62,7 +68,8 @@ def real_facilities() -> list[dict[str, str]]:
     with (folder / "osh_facilities_subset.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             out.append({"id": row["os_id"], "name": row["name"], "address": row["address"],
-                        "country": row["country_code"], "lat": row["lat"], "lng": row["lon"], "os_id": ""})
+                        "country": row["country_code"], "lat": row["lat"], "lng": row["lon"], "os_id": "",
+                        "source": "osh"})
     for path in sorted((folder / "oar_lists").glob("*.csv"), key=lambda p: int(p.stem)):
         with path.open(encoding="utf-8", errors="replace") as handle:
             for n, row in enumerate(csv.DictReader(handle), start=2):
@@ -70,17 +77,34 @@ def real_facilities() -> list[dict[str, str]]:
                 if code and (row.get("name") or "").strip():
                     out.append({"id": f"oar{path.stem}-{n}", "name": row["name"].strip(),
                                 "address": (row.get("address") or "").strip(), "country": code,
-                                "lat": "", "lng": "", "os_id": ""})
+                                "lat": "", "lng": "", "os_id": "", "source": f"oar{path.stem}"})
+    return out
+
+
+def real_facilities() -> list[dict[str, str]]:
+    from fairthread.matching.engine.text import clean
+
     # One record per normalised name and country: the same facility twice in the source lists would make a
     # "wrong" match that is in fact right.
     seen: set[tuple[str, str]] = set()
     unique = []
-    for row in out:
+    for row in all_real_records():
+        row = {k: v for k, v in row.items() if k != "source"}
         key = (clean(row["name"]), row["country"])
         if key not in seen:
             seen.add(key)
             unique.append(row)
     return unique
+
+
+def split_parts() -> dict[str, list[dict[str, str]]]:
+    """The real facilities of the training part and of the test part (the seeded split of ``generate``)."""
+    facilities = real_facilities()
+    rng = random.Random(SEED)
+    order = list(range(len(facilities)))
+    rng.shuffle(order)
+    half = len(order) // 2
+    return {"train": [facilities[i] for i in order[:half]], "test": [facilities[i] for i in order[half:]]}
 
 
 def build_part(facilities: Sequence[dict[str, str]], rng: random.Random, prefix: str
@@ -140,6 +164,68 @@ def generate(force: bool) -> None:
               f"({sum(1 for r in upload if r['expected_id'])} with a match)")
         if part == "train":
             write_csv(TRAINING_REGISTRY, registry, COLUMNS)
+
+
+REAL_PAIRS = ROOT / "src" / "fairthread" / "matching" / "models" / "real_pairs.csv"
+REAL_PAIR_COLUMNS = ["pair", "part", "rule"] + [f"{side}_{k}" for side in ("left", "right")
+                                                 for k in ("id", "name", "address", "country", "source")]
+
+
+def eval_hashes() -> set[str]:
+    """Hashes of the evaluation records' normalised name + address and name + country — data hygiene only: the
+    records themselves are never printed or looked at."""
+    from fairthread.matching.engine.mining import record_hash
+    from fairthread.reference.countries import resolve_country
+
+    if not EVAL_PAIRS.exists():
+        return set()
+    data = json.loads(EVAL_PAIRS.read_text(encoding="utf-8"))
+    out: set[str] = set()
+    for label in ("match", "distinct"):
+        for pair in data[label]:
+            for record in (pair["__value__"] if isinstance(pair, dict) else pair):
+                country = resolve_country(record.get("country") or "") or ""
+                out.add(record_hash(record.get("name") or "", record.get("address") or ""))
+                out.add(record_hash(record.get("name") or "", f"@country {country}"))
+    return out
+
+
+def mine(force: bool) -> None:
+    """ONE-OFF: mine real cross-source pairs from the training part's facilities (models/real_pairs.csv)."""
+    from fairthread.matching.engine.mining import mine_pairs, record_hash
+    from fairthread.matching.engine.text import clean
+
+    if REAL_PAIRS.exists() and not force:
+        _common.fail(f"{REAL_PAIRS} exists (use --mine-pairs --force to rebuild it)")
+    test_keys = {(clean(f["name"]), f["country"]) for f in split_parts()["test"]}
+    records = all_real_records()
+    pairs = mine_pairs(records)
+    print(f"mined {len(pairs)} cross-source pairs from {len(records)} real records")
+    hashes = eval_hashes()
+    kept, in_test, in_eval = [], 0, 0
+    for pair in pairs:
+        sides = (pair.left, pair.right)
+        if any((clean(r["name"]), r["country"]) in test_keys for r in sides):
+            in_test += 1
+        elif any(record_hash(r["name"], r["address"]) in hashes
+                 or record_hash(r["name"], f"@country {r['country']}") in hashes for r in sides):
+            in_eval += 1
+        else:
+            kept.append(pair)
+    print(f"excluded {in_test} pairs touching the generated set's test part and {in_eval} pairs with a record "
+          f"that also appears in the evaluation file (by normalised name + address or name + country hash); "
+          f"{len(kept)} kept")
+    rng = random.Random(SEED + 7)
+    dev = set(rng.sample(range(len(kept)), k=len(kept) // 3))
+    rows = []
+    for n, pair in enumerate(kept):
+        row = {"pair": f"rp{n + 1:04d}", "part": "dev" if n in dev else "train", "rule": pair.rule}
+        for side, record in (("left", pair.left), ("right", pair.right)):
+            for key in ("id", "name", "address", "country", "source"):
+                row[f"{side}_{key}"] = record[key]
+        rows.append(row)
+    write_csv(REAL_PAIRS, rows, REAL_PAIR_COLUMNS)
+    print(f"wrote {REAL_PAIRS} ({len(kept) - len(dev)} training pairs, {len(dev)} development pairs)")
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -294,6 +380,131 @@ def run_dedupe(work: Path) -> tuple[dict[str, tuple[str, str]], dict[str, float]
 
 # -- quality -------------------------------------------------------------------------------------------------
 
+def development(details: Path | None, thresholds: object = None) -> None:
+    """The generated set's TRAINING part (for development and choosing thresholds; the test part stays frozen)."""
+    from fairthread.matching.engine import Registry
+
+    registry = clean_country(read_rows(DATA / "matching_train_registry.csv"))
+    upload = read_rows(DATA / "matching_train_upload.csv")
+    expected = {r["id"]: r["expected_id"] for r in upload}
+    index = Registry(registry)
+    run = index.link(clean_country(upload), thresholds)
+    index.close()
+    report("matching_generated_train_part", score({r.input_id: (r.decision, r.matched_id) for r in run.results},
+                                                  expected))
+    mined_pairs_check()
+    real_lookalikes_check(thresholds)
+    if details:
+        by_id = {r["id"]: r for r in registry}
+        with details.open("w", encoding="utf-8") as handle:
+            for result, row in zip(run.results, clean_country(upload), strict=True):
+                truth = expected[result.input_id]
+                ok = (result.decision == "match" and result.matched_id == truth) or (
+                    result.decision != "match" and not truth)
+                handle.write(json.dumps({
+                    "ok": ok, "decision": result.decision, "score": result.score, "input": row,
+                    "matched": by_id.get(result.matched_id), "expected": by_id.get(truth),
+                    "explanation": result.explanation,
+                    "candidates": [(c.registry_id, round(c.weight, 2)) for c in result.candidates]}) + "\n")
+
+
+REAL_LOOKALIKES = ROOT / "src" / "fairthread" / "matching" / "models" / "real_lookalikes.csv"
+
+
+def real_lookalikes_set() -> tuple[list[dict[str, str]], list[dict[str, str]], dict[str, str]] | None:
+    """(registry, upload, expected) of the development set of real records only (no evaluation data): the mined
+    pairs plus hand-labelled real lookalikes (pairs of real records from two sources that look alike — same city
+    prefix, same trade, same street — labelled same / distinct by reading them; ``models/real_lookalikes.csv``).
+    Each pair's first record is matched against a registry of all second records, as the evaluation does."""
+    if not (REAL_PAIRS.exists() and REAL_LOOKALIKES.exists()):
+        return None
+    mined, lookalikes = read_rows(REAL_PAIRS), read_rows(REAL_LOOKALIKES)
+    registry: dict[str, dict[str, str]] = {}
+    for p in mined + lookalikes:
+        registry[p["right_id"]] = {"id": p["right_id"], "name": p["right_name"], "address": p["right_address"],
+                                   "country": p["right_country"]}
+    expected: dict[str, str] = {}
+    upload: dict[str, dict[str, str]] = {}
+    for p in mined + lookalikes:
+        if p["left_id"] in registry:
+            continue
+        upload[p["left_id"]] = {"id": p["left_id"], "name": p["left_name"], "address": p["left_address"],
+                                "country": p["left_country"]}
+        if p.get("label", "same") == "same":
+            expected[p["left_id"]] = p["right_id"]
+        else:
+            expected.setdefault(p["left_id"], "")
+    return list(registry.values()), list(upload.values()), expected
+
+
+def real_lookalikes_check(thresholds: object = None) -> dict[str, float] | None:
+    from fairthread.matching.engine import Registry
+
+    data = real_lookalikes_set()
+    if data is None:
+        return None
+    registry, upload, expected = data
+    index = Registry(registry)
+    run = index.link(upload, thresholds)  # type: ignore[arg-type]
+    index.close()
+    s = score({r.input_id: (r.decision, r.matched_id) for r in run.results}, expected)
+    report("matching_real_lookalikes", s)
+    return s
+
+
+def _decisions(results: Sequence[object], match: float, review: float, margin: float
+               ) -> dict[str, tuple[str, str]]:
+    decisions = {}
+    for r in results:
+        if r.method != "model" or not r.candidates:  # type: ignore[attr-defined]
+            decisions[r.input_id] = (r.decision, r.matched_id)  # type: ignore[attr-defined]
+            continue
+        top, rest = r.candidates[0], r.candidates[1:]  # type: ignore[attr-defined]
+        clear = not rest or top.weight - rest[0].weight >= margin
+        decision = "match" if top.probability >= match and clear else "review" if top.probability >= review else "new"
+        decisions[r.input_id] = (decision, top.registry_id)  # type: ignore[attr-defined]
+    return decisions
+
+
+def choose_thresholds(max_review: float) -> None:
+    """Grid search of (match, review, margin) on TRAINING data only — the generated set's training part and the
+    real development set (mined pairs + hand-labelled real lookalikes), never the generated test part or the
+    evaluation pairs: the highest mean F1 of the two with at most ``max_review`` of the generated training part
+    sent to review. Prints the choice; it is written into the model file by hand."""
+    from fairthread.matching.engine import Registry
+
+    registry = clean_country(read_rows(DATA / "matching_train_registry.csv"))
+    upload = read_rows(DATA / "matching_train_upload.csv")
+    expected = {r["id"]: r["expected_id"] for r in upload}
+    index = Registry(registry)
+    run = index.link(clean_country(upload))
+    index.close()
+    real = real_lookalikes_set()
+    real_run = None
+    if real is not None:
+        index = Registry(real[0])
+        real_run = index.link(real[1])
+        index.close()
+    best: tuple[float, ...] | None = None
+    for match in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999):
+        for review in (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5):
+            if review > match:
+                continue
+            for margin in (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0):
+                s = score(_decisions(run.results, match, review, margin), expected)
+                r = (score(_decisions(real_run.results, match, review, margin), real[2])  # type: ignore[index]
+                     if real_run is not None else s)
+                objective = (s["f1"] + r["f1"]) / 2
+                if s["review_share"] <= max_review and (best is None or objective > best[0] + 1e-9):
+                    best = (objective, match, review, margin, s["f1"], s["review_share"], r["f1"], r["review_share"])
+    if best is None:
+        print("no thresholds keep the review share within the limit")
+        return
+    _obj, match, review, margin, f1, share, real_f1, real_share = best
+    print(f"chosen on training data: match {match}, review {review}, margin {margin} -> generated training part "
+          f"F1 {f1:.3f}, review {share:.1%}; real development set F1 {real_f1:.3f}, review {real_share:.1%}")
+
+
 def quality(with_dedupe: bool) -> None:
     if not (DATA / "matching_test_upload.csv").exists():
         _common.fail("benchmarks/data/matching_test_upload.csv is missing: run --generate once")
@@ -321,7 +532,10 @@ def quality(with_dedupe: bool) -> None:
             print(f"fairthread vs dedupe: F1 {ours['f1']:.3f} vs {theirs['f1']:.3f}, review "
                   f"{ours['review_share']:.1%} vs {theirs['review_share']:.1%} -> "
                   f"{'better on both' if better else 'NOT better on both'}")
-    real_pairs()
+    mined_pairs_check()
+    real_lookalikes_check()
+    if os.environ.get("BENCH_NO_EVAL") != "1":
+        real_pairs()
 
 
 def real_pairs() -> None:
@@ -342,6 +556,34 @@ def real_pairs() -> None:
     decisions, elapsed, pairs = run_ours(clean_country(seconds), clean_country(firsts))
     print(f"real labelled pairs: {len(firsts)} records against {len(seconds)}, pairs compared {pairs}")
     report("matching_real_pairs", score(decisions, expected))
+
+
+def mined_pairs_check() -> None:
+    """The mined real pairs (models/real_pairs.csv; training data, not evaluation data): each pair's first record
+    against a registry of all pairs' second records plus, for each, a different facility in the same
+    industrial park (``variants.hard_negative``). Reported for the training and the development part."""
+    from fairthread.matching.engine import variants
+
+    if not REAL_PAIRS.exists():
+        return
+    pairs = read_rows(REAL_PAIRS)
+    rng = random.Random(SEED + 11)
+    registry = [{"id": p["right_id"], "name": p["right_name"], "address": p["right_address"],
+                 "country": p["right_country"]} for p in pairs]
+    by_country: dict[str, list[dict[str, str]]] = {}
+    for r in registry:
+        by_country.setdefault(r["country"], []).append(r)
+    confusers = []
+    for n, r in enumerate(list(registry)):
+        neg = variants.hard_negative(r, by_country[r["country"]] + registry, f"neg{n}", rng)
+        if neg:
+            confusers.append(neg)
+    for part in ("train", "dev"):
+        members = [p for p in pairs if p["part"] == part]
+        upload = [{"id": p["pair"], "name": p["left_name"], "address": p["left_address"],
+                   "country": p["left_country"]} for p in members]
+        decisions, _elapsed, _pairs = run_ours(registry + confusers, upload)
+        report(f"matching_mined_{part}", score(decisions, {p["pair"]: p["right_id"] for p in members}))
 
 
 # -- speed ---------------------------------------------------------------------------------------------------
@@ -412,7 +654,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--generate", action="store_true", help="build the generated set (one-off)")
     parser.add_argument("--force", action="store_true", help="with --generate: overwrite the frozen set")
+    parser.add_argument("--mine-pairs", action="store_true",
+                        help="one-off: mine real cross-source pairs into models/real_pairs.csv")
     parser.add_argument("--quality", action="store_true")
+    parser.add_argument("--development", action="store_true",
+                        help="quality on the generated set's training part and the mined pairs only")
+    parser.add_argument("--choose-thresholds", action="store_true",
+                        help="grid search of the thresholds on the generated set's training part")
+    parser.add_argument("--details", type=Path, help="with --development: one JSON line per upload row")
     parser.add_argument("--speed", action="store_true")
     parser.add_argument("--no-dedupe", action="store_true")
     parser.add_argument("--size", type=int, help="speed: one registry size, in this process")
@@ -420,6 +669,20 @@ def main() -> None:
     print(f"machine: {_common.machine()}")
     if args.generate:
         generate(args.force)
+        return
+    if args.choose_thresholds:
+        choose_thresholds(0.04)
+        return
+    if args.development:
+        thresholds = None
+        if os.environ.get("BENCH_THRESHOLDS"):
+            from fairthread.matching.engine import Thresholds
+
+            thresholds = Thresholds(*(float(v) for v in os.environ["BENCH_THRESHOLDS"].split(",")))
+        development(args.details, thresholds)
+        return
+    if args.mine_pairs:
+        mine(args.force)
         return
     if args.size:
         speed(args.size)

@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-FIELDS = ("name", "distinctive_words", "native_name", "address", "address_numbers", "distance", "parent_company")
+FIELDS = ("name", "name_numbers", "native_name", "address", "address_numbers", "distance", "parent_company")
 
 
 def _weight(candidate: Mapping[str, Any], field: str) -> float | None:
@@ -26,6 +26,7 @@ def _quote(values: Sequence[str], limit: int = 4) -> str:
 
 def _name_words(label: str, c: Mapping[str, Any]) -> str:
     left, right = c.get("name_norm_l") or "", c.get("name_norm_r") or ""
+    core_l, core_r = list(c.get("name_core_l") or []), list(c.get("name_core_r") or [])
     forms = [f for f in (c.get("legal_form_r"), c.get("legal_form_l")) if f]
     if label == "equal":
         return f"names equal after removing legal form '{forms[0]}'" if forms else "names equal"
@@ -33,6 +34,17 @@ def _name_words(label: str, c: Mapping[str, Any]) -> str:
         return "names equal apart from spacing or word order"
     if label == "missing":
         return "a name is missing"
+    if label == "same distinctive words":
+        return f"same distinctive name words {_quote(core_l)} ('{right}' / '{left}')"
+    if label == "different distinctive words":
+        return f"no distinctive name word in common ({_quote(core_r)} / {_quote(core_l)})"
+    partial = {"distinctive words mostly shared": "most distinctive name words shared",
+               "distinctive words nearly equal": "distinctive name words nearly equal",
+               "some distinctive words shared": "some distinctive name words shared"}
+    if label in partial:
+        shared = [w for w in core_l if w in set(core_r)]
+        detail = f"; in common {_quote(shared)}" if shared else ""
+        return f"{partial[label]} ({_quote(core_r)} / {_quote(core_l)}{detail})"
     return {"nearly equal": "names nearly equal", "similar": "names similar",
             "somewhat similar": "names only partly similar"}.get(label, "names differ") + f" ('{right}' / '{left}')"
 
@@ -40,12 +52,15 @@ def _name_words(label: str, c: Mapping[str, Any]) -> str:
 def _address_words(label: str, c: Mapping[str, Any]) -> str:
     if label == "missing":
         return "an address is missing"
-    left = list(c.get("addr_tokens_l") or [])
-    right = set(c.get("addr_tokens_r") or [])
+    left_all, right_all = list(c.get("addr_tokens_l") or []), set(c.get("addr_tokens_r") or [])
+    left, right = list(c.get("addr_core_l") or []), set(c.get("addr_core_r") or [])
     shared = [t for t in left if t in right]
-    if not shared:
-        return "addresses share no words"
-    return f"address shares {_quote(shared)}"
+    if shared:
+        return f"address shares {_quote(shared)}"
+    area = [t for t in left_all if t in right_all]
+    if area:
+        return f"addresses share only words common in the area ({_quote(area)})"
+    return "addresses share no words"
 
 
 def _native_words(label: str, c: Mapping[str, Any]) -> str:
@@ -65,17 +80,6 @@ def _distance_words(label: str) -> str:
     return f"coordinates {label}" if label != "further than 10 km" else "coordinates more than 10 km apart"
 
 
-def _core_words(label: str, c: Mapping[str, Any]) -> str:
-    left, right = list(c.get("name_core_l") or []), list(c.get("name_core_r") or [])
-    if label == "missing":
-        return ""
-    if label == "equal":
-        return f"same distinctive words {_quote(left)}"
-    if label == "none shared":
-        return f"no distinctive word in common ({_quote(right)} / {_quote(left)})"
-    return f"distinctive words {label} ({_quote(right)} / {_quote(left)})"
-
-
 def _numbers_words(label: str, c: Mapping[str, Any]) -> str:
     left, right = list(c.get("addr_numbers_l") or []), list(c.get("addr_numbers_r") or [])
     if label == "missing":
@@ -86,14 +90,27 @@ def _numbers_words(label: str, c: Mapping[str, Any]) -> str:
             "some shared": "some address numbers agree"}.get(label, "")
 
 
+def _name_numbers_words(label: str, c: Mapping[str, Any]) -> str:
+    left, right = list(c.get("name_numbers_l") or []), list(c.get("name_numbers_r") or [])
+    return {"equal": f"same unit number in the names ({_quote(left)})",
+            "some shared": f"unit numbers in the names partly agree ({_quote(right)} / {_quote(left)})",
+            "different": f"different unit numbers in the names ({_quote(right)} / {_quote(left)})"}.get(label, "")
+
+
 def _parent_words(label: str) -> str:
     return {"equal": "same parent company", "similar": "similar parent company",
             "different": "different parent companies"}.get(label, "")
 
 
-def explain_pair(candidate: Mapping[str, Any], levels: Mapping[str, Sequence[str]]) -> list[str]:
-    """Phrases for each field the model compared, with its direction (for / against) when known."""
-    out: list[str] = []
+FIELD_LABELS = {"name": "Name", "name_numbers": "Unit number", "native_name": "Native-script name",
+                "address": "Address", "address_numbers": "Address numbers", "distance": "Coordinates",
+                "parent_company": "Parent company", "country": "Country"}
+
+
+def pair_evidence(candidate: Mapping[str, Any], levels: Mapping[str, Sequence[str]]) -> list[dict[str, Any]]:
+    """The model's per-field evidence in words: ``[{"field", "label", "for_match", "text"}]`` — ``for_match`` is
+    True (counts for the match), False (against) or None (says little either way, or the field is missing)."""
+    out: list[dict[str, Any]] = []
     for field in FIELDS:
         gamma = candidate.get(f"gamma_{field}")
         if gamma is None or field not in levels:
@@ -104,8 +121,8 @@ def explain_pair(candidate: Mapping[str, Any], levels: Mapping[str, Sequence[str
             words = _name_words(label, candidate)
         elif field == "address":
             words = _address_words(label, candidate)
-        elif field == "distinctive_words":
-            words = _core_words(label, candidate)
+        elif field == "name_numbers":
+            words = _name_numbers_words(label, candidate)
         elif field == "address_numbers":
             words = _numbers_words(label, candidate)
         elif field == "native_name":
@@ -117,8 +134,23 @@ def explain_pair(candidate: Mapping[str, Any], levels: Mapping[str, Sequence[str
         if not words:
             continue
         weight = _weight(candidate, field)
+        direction = None
         if weight is not None and int(gamma) >= 0 and abs(weight) >= 0.5:
-            words += " (for)" if weight > 0 else " (against)"
-        out.append(words)
-    out.append("same country")
+            direction = weight > 0
+        out.append({"field": field, "label": FIELD_LABELS[field], "for_match": direction, "text": words})
+    out.append({"field": "country", "label": FIELD_LABELS["country"], "for_match": None, "text": "same country"})
     return out
+
+
+def explanation_lines(evidence: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The evidence as phrases, each with its direction: "address shares 'ashulia', 'savar' (for)"."""
+    lines = []
+    for item in evidence:
+        suffix = {True: " (for)", False: " (against)"}.get(item["for_match"], "")
+        lines.append(f"{item['text']}{suffix}")
+    return lines
+
+
+def explain_pair(candidate: Mapping[str, Any], levels: Mapping[str, Sequence[str]]) -> list[str]:
+    """Phrases for each field the model compared, with its direction (for / against) when known."""
+    return explanation_lines(pair_evidence(candidate, levels))

@@ -18,18 +18,27 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from fairthread.matching.engine.explain import explain_pair
-from fairthread.matching.engine.model import BLOCK_KEY_CAP, COMMON_WORD_SHARE, MatchModel, Thresholds, load_model
+from fairthread.matching.engine.explain import explanation_lines, pair_evidence
+from fairthread.matching.engine.model import (
+    BLOCK_KEY_CAP,
+    COMMON_ADDRESS_SHARE,
+    COMMON_WORD_SHARE,
+    ENGINE_VERSION,
+    MatchModel,
+    ModelError,
+    Thresholds,
+    load_model,
+)
 from fairthread.matching.engine.records import prepare_table
 
 MATCH, REVIEW, NEW = "match", "review", "new"
 
 # Comparisons that measure the same thing twice: a shared address, its numbers and nearby coordinates all say
-# "same place" (and neighbours in one industrial park share all three); the name, its distinctive words and
-# the native-script name all say "same name". The model treats comparisons as independent, so within a group
-# the strongest positive evidence counts fully and further positive evidence at half weight.
+# "same place" (and neighbours in one industrial park share all three); the name, its unit number and the
+# native-script name all say "same name". The model treats comparisons as independent, so within a group only
+# the strongest positive evidence counts (evidence against always counts).
 CORRELATED = (
-    ("mw_name", "mw_tf_adj_name", "mw_distinctive_words", "mw_native_name"),
+    ("mw_name", "mw_tf_adj_name", "mw_native_name", "mw_name_numbers"),
     ("mw_address", "mw_address_numbers", "mw_distance"),
 )
 
@@ -40,7 +49,7 @@ def adjusted_weight(candidate: Mapping[str, Any]) -> float:
         values = [float(candidate[k]) for k in group if candidate.get(k) is not None]
         positives = sorted((v for v in values if v > 0), reverse=True)
         if len(positives) > 1:
-            weight -= 0.5 * sum(positives[1:])
+            weight -= sum(positives[1:])
     return weight
 
 
@@ -59,12 +68,15 @@ class Candidate:
     probability: float
     weight: float
     explanation: list[str] = field(default_factory=list)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
 class MatchResult:
     """One input row's outcome. ``score`` is the best candidate's match probability (1.0 for a deterministic
-    match, 0.0 when there is no candidate); ``method`` says which pass decided."""
+    match, 0.0 when there is no candidate); ``method`` says which pass decided. ``evidence``: the model's
+    per-field evidence for the best candidate, ``[{"field", "label", "for_match": True/False/None, "text"}]``
+    (``explanation`` is the same in phrases, plus any note on the decision)."""
 
     input_id: str
     decision: str
@@ -74,6 +86,7 @@ class MatchResult:
     model_version: str
     explanation: list[str] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -94,13 +107,35 @@ def _blocking_sql(table: str, out: str) -> str:
     ), core AS (
         SELECT x.unique_id, list(x.tok ORDER BY x.pos) AS name_core
         FROM (
-            SELECT t.unique_id, t.country, unnest(t.name_specific) AS tok,
+            SELECT t.unique_id, t.country, t.addr_tokens, unnest(t.name_specific) AS tok,
                    generate_subscripts(t.name_specific, 1) AS pos
             FROM {table} t
         ) x
         LEFT JOIN reg_tok_df d ON d.country = x.country AND d.tok = x.tok
+        LEFT JOIN reg_addr_df ad ON ad.country = x.country AND ad.tok = x.tok
         LEFT JOIN reg_country_n cn ON cn.country = x.country
         WHERE coalesce(d.df, 0) <= greatest(5, {COMMON_WORD_SHARE} * coalesce(cn.n, 0))
+          -- a place name (in its own address, or used in the country's addresses at least as often as in its
+          -- names: "Dongguan", "Katunayake") is shared by neighbours, not distinctive
+          AND NOT list_contains(x.addr_tokens, x.tok)
+          AND coalesce(ad.df, 0) < greatest(1, coalesce(d.df, 0))
+        GROUP BY x.unique_id
+    ), acore AS (
+        SELECT x.unique_id, list(x.tok ORDER BY x.pos) AS addr_core
+        FROM (
+            SELECT t.unique_id, t.country, unnest(t.addr_tokens) AS tok, generate_subscripts(t.addr_tokens, 1) AS pos
+            FROM {table} t
+        ) x
+        LEFT JOIN reg_addr_df d ON d.country = x.country AND d.tok = x.tok
+        LEFT JOIN reg_country_n cn ON cn.country = x.country
+        WHERE coalesce(d.df, 0) <= greatest(5, {COMMON_ADDRESS_SHARE} * coalesce(cn.n, 0))
+        GROUP BY x.unique_id
+    ), abt AS (
+        SELECT x.unique_id, list(x.tok ORDER BY d.df, x.tok)[1:2] AS addr_block
+        FROM (SELECT unique_id, country, unnest(addr_tokens) AS tok FROM {table}) x
+        JOIN reg_addr_df d ON d.country = x.country AND d.tok = x.tok
+        WHERE d.df <= {BLOCK_KEY_CAP}
+          AND (length(x.tok) >= 3 OR (length(x.tok) = 2 AND regexp_matches(x.tok, '^[0-9]+$')))
         GROUP BY x.unique_id
     ), bt AS (
         SELECT toks.unique_id, list(toks.tok ORDER BY d.df, toks.tok)[1:2] AS block_tokens
@@ -110,7 +145,12 @@ def _blocking_sql(table: str, out: str) -> str:
     )
     SELECT t.*,
         coalesce(bt.block_tokens, []::VARCHAR[]) AS block_tokens,
+        coalesce(abt.addr_block, []::VARCHAR[]) AS addr_block,
         coalesce(core.name_core, []::VARCHAR[]) AS name_core,
+        coalesce(acore.addr_core, []::VARCHAR[]) AS addr_core,
+        -- plot, building and house numbers; a number of five digits or more is a postcode, shared by neighbours
+        list_filter(coalesce(acore.addr_core, []::VARCHAR[]),
+                    lambda x: regexp_matches(x, '[0-9]') AND NOT regexp_matches(x, '^[0-9]{5,}$')) AS addr_core_numbers,
         CASE WHEN length(t.name_key) >= 4 AND p.n <= {BLOCK_KEY_CAP} THEN substr(t.name_key, 1, 6) END
             AS name_prefix,
         CASE WHEN length(t.alt_key) >= 4 AND coalesce(pa.n, 0) <= {BLOCK_KEY_CAP} THEN substr(t.alt_key, 1, 6) END
@@ -120,10 +160,26 @@ def _blocking_sql(table: str, out: str) -> str:
     FROM {table} t
     LEFT JOIN bt ON bt.unique_id = t.unique_id
     LEFT JOIN core ON core.unique_id = t.unique_id
+    LEFT JOIN acore ON acore.unique_id = t.unique_id
+    LEFT JOIN abt ON abt.unique_id = t.unique_id
     LEFT JOIN reg_prefix_df p ON p.country = t.country AND p.prefix = substr(t.name_key, 1, 6)
     LEFT JOIN reg_prefix_df pa ON pa.country = t.country AND pa.prefix = substr(t.alt_key, 1, 6)
     LEFT JOIN reg_cell_df c ON c.country = t.country
         AND c.cell = floor(t.lat * 50)::BIGINT::VARCHAR || ':' || floor(t.lng * 50)::BIGINT::VARCHAR
+    """
+
+
+def _keys_sql(table: str) -> str:
+    """Every blocking key of ``table``'s records as (country, key, unique_id) rows: the union of what the blocking
+    rules compare (a prefix from a name or a native-script name is one kind of key, so both alt-name rules are
+    covered)."""
+    return f"""
+    SELECT country, 'n:' || name_norm AS key, unique_id FROM {table} WHERE name_norm IS NOT NULL
+    UNION ALL SELECT country, 'b:' || unnest(block_tokens), unique_id FROM {table}
+    UNION ALL SELECT country, 'a:' || unnest(addr_block), unique_id FROM {table}
+    UNION ALL SELECT country, 'p:' || name_prefix, unique_id FROM {table} WHERE name_prefix IS NOT NULL
+    UNION ALL SELECT country, 'p:' || alt_prefix, unique_id FROM {table} WHERE alt_prefix IS NOT NULL
+    UNION ALL SELECT country, 'g:' || geo_cell, unique_id FROM {table} WHERE geo_cell IS NOT NULL
     """
 
 
@@ -156,6 +212,11 @@ class Registry:
             SELECT country, tok, count(*) AS df FROM (
                 SELECT country, unnest(list_distinct(list_concat(name_tokens, alt_tokens))) AS tok FROM reg_prepared
             ) GROUP BY ALL""")
+        self._x("""
+            CREATE TABLE reg_addr_df AS
+            SELECT country, tok, count(*) AS df FROM (
+                SELECT country, unnest(addr_tokens) AS tok FROM reg_prepared
+            ) GROUP BY ALL""")
         self._x("CREATE TABLE reg_country_n AS SELECT country, count(*) AS n FROM reg_prepared GROUP BY ALL")
         self.country_n = dict(self.con.execute("SELECT country, n FROM reg_country_n").fetchall())
         self._x("""
@@ -172,12 +233,18 @@ class Registry:
             FROM reg_prepared WHERE lat IS NOT NULL GROUP BY ALL""")
         self._x(_blocking_sql("reg_prepared", "registry"))
         self._x("DROP TABLE reg_prepared")
+        # Blocking keys of the registry, once: each upload first picks the registry records that share a key with
+        # it, and Splink then works on those only (not on the whole registry at every upload).
+        self._x(f"CREATE TABLE reg_keys AS {_keys_sql('registry')}")
         self._x("""
             CREATE TABLE tf_name_norm AS
-            SELECT name_norm, count(*)::DOUBLE / sum(count(*)) OVER () AS tf_name_norm
-            FROM registry WHERE name_norm IS NOT NULL GROUP BY name_norm""")
+            SELECT name_norm, tf_name_norm FROM (
+                SELECT name_norm, count(*) AS n, (count(*) - 1)::DOUBLE / sum(count(*)) OVER () AS tf_name_norm
+                FROM registry WHERE name_norm IS NOT NULL GROUP BY name_norm
+            ) WHERE n > 1""")
         self.timings["index_s"] = time.perf_counter() - start - self.timings["prepare_s"]
         self._batch = 0
+        self._splink: tuple[Any, Any, Any] | None = None
 
     def _connect(self, database: str | Path | None, threads: int | None, memory_limit: str | None) -> None:
         self.con = duckdb.connect(str(database) if database else ":memory:")
@@ -195,11 +262,19 @@ class Registry:
         start = time.perf_counter()
         self.model = model or load_model()
         self._connect(database, threads, memory_limit)
+        tables = {name for (name,) in self.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        missing = {"registry", "reg_country_n", "reg_tok_df", "reg_addr_df", "tf_name_norm", "reg_keys"} - tables
+        if missing:
+            self.con.close()
+            raise ModelError(f"{database} was not prepared by this version of the matching engine "
+                             f"({ENGINE_VERSION}): prepare the registry again")
         self.country_n = dict(self.con.execute("SELECT country, n FROM reg_country_n").fetchall())
         self.size = int(sum(self.country_n.values()))
         self.timings = {"open_s": time.perf_counter() - start}
         self._batch = 0
-        for (name,) in self.con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'inp_%'"
+        self._splink = None
+        for (name,) in self.con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'inp_%' "
+                                        "OR table_name = 'reg_candidates' OR table_name LIKE '__splink__%'"
                                         ).fetchall():
             self._x(f"DROP TABLE {name}")  # left over from an interrupted run
         return self
@@ -211,7 +286,7 @@ class Registry:
         thresholds = thresholds or self.model.thresholds
         start = time.perf_counter()
         self._batch += 1
-        inp_name = f"inp_{self._batch}"
+        inp_name = "inp_current"
         prepared = prepare_table(rows, "input")
         order = prepared.column("unique_id").to_pylist()
         self.con.register("inp_arrow", prepared)
@@ -223,7 +298,10 @@ class Registry:
         version = self.model.version
         for input_id, matched_id, method in self._deterministic(f"{inp_name}_prepared"):
             what = "same OS ID" if method == "os_id" else "same name, address and country after normalising"
-            results[input_id] = MatchResult(input_id, MATCH, matched_id, 1.0, method, version, [what])
+            evidence = [{"field": "os_id" if method == "os_id" else "name_address", "label":
+                         "OS ID" if method == "os_id" else "Name and address", "for_match": True, "text": what}]
+            results[input_id] = MatchResult(input_id, MATCH, matched_id, 1.0, method, version, [what],
+                                            evidence=evidence)
         timings["deterministic_s"] = time.perf_counter() - start - sum(timings.values())
 
         # The model sees only what the deterministic pass left open.
@@ -267,13 +345,25 @@ class Registry:
     def _predict(self, inp_name: str) -> tuple[dict[str, list[dict[str, Any]]], int]:
         from splink import DuckDBAPI, Linker
 
-        db_api = DuckDBAPI(connection=self.con)
-        reg_sdf = db_api.register("registry")
-        inp_sdf = db_api.register(inp_name)
-        linker = Linker([reg_sdf, inp_sdf], dict(self.model.splink), log_level=logging.WARNING,
-                        validate_settings=False)
-        tf = db_api.register("tf_name_norm")
-        linker.table_management.register_term_frequency_lookup(tf, "name_norm")
+        candidates = "reg_candidates"
+        self._x(f"""
+            CREATE OR REPLACE TABLE {candidates} AS
+            SELECT * FROM registry WHERE unique_id IN (
+                SELECT k.unique_id FROM reg_keys k
+                JOIN ({_keys_sql(inp_name)}) i ON i.country = k.country AND i.key = k.key
+            )""")
+        if self._splink is None:
+            # Built once per registry (parsing the settings costs a tenth of a second): the same two table names
+            # hold each upload's candidates and rows.
+            db_api = DuckDBAPI(connection=self.con)
+            reg_sdf = db_api.register(candidates)
+            inp_sdf = db_api.register(inp_name)
+            linker = Linker([reg_sdf, inp_sdf], dict(self.model.splink), log_level=logging.WARNING,
+                            validate_settings=False)
+            tf = db_api.register("tf_name_norm")
+            linker.table_management.register_term_frequency_lookup(tf, "name_norm")
+            self._splink = (linker, reg_sdf, inp_sdf)
+        linker, reg_sdf, inp_sdf = self._splink
         predictions = linker.inference.predict_between(reg_sdf, inp_sdf, warning_mode="never")
         table = predictions.physical_name
         pairs = self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
@@ -291,20 +381,23 @@ class Registry:
                    i.legal_form AS legal_form_r, r.addr_tokens AS addr_tokens_l, i.addr_tokens AS addr_tokens_r,
                    r.alt_key AS alt_key_l, i.alt_key AS alt_key_r, r.name_key AS name_key_l, i.name_key AS name_key_r,
                    r.name_core AS name_core_l, i.name_core AS name_core_r,
-                   r.addr_numbers AS addr_numbers_l, i.addr_numbers AS addr_numbers_r
+                   r.addr_core_numbers AS addr_numbers_l, i.addr_core_numbers AS addr_numbers_r,
+                   r.addr_core AS addr_core_l, i.addr_core AS addr_core_r,
+                   r.name_numbers AS name_numbers_l, i.name_numbers AS name_numbers_r
             FROM ranked k
-            JOIN registry r ON r.unique_id = k.unique_id_l
+            JOIN {candidates} r ON r.unique_id = k.unique_id_l
             JOIN {inp_name} i ON i.unique_id = k.unique_id_r
             ORDER BY k.unique_id_r, k.rn""").fetchall()
         names = ["input_id", "registry_id", "probability", "weight", "country", *gamma_cols, *mw_cols,
                  "name_norm_l", "name_norm_r", "legal_form_l", "legal_form_r", "addr_tokens_l", "addr_tokens_r",
                  "alt_key_l", "alt_key_r", "name_key_l", "name_key_r", "name_core_l", "name_core_r",
-                 "addr_numbers_l", "addr_numbers_r"]
+                 "addr_numbers_l", "addr_numbers_r", "addr_core_l", "addr_core_r", "name_numbers_l", "name_numbers_r"]
         best: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
             record = dict(zip(names, row, strict=True))
             best.setdefault(str(record["input_id"]), []).append(record)
         predictions.drop_table_from_database_and_remove_from_cache()
+        self._x(f"DROP TABLE {candidates}")
         return best, int(pairs)
 
     def _x(self, sql: str, params: list[Any] | None = None) -> None:
@@ -319,7 +412,9 @@ class Registry:
         scored = []
         for c in candidates:
             weight = adjusted_weight(c)
-            scored.append(Candidate(str(c["registry_id"]), probability(weight), weight, explain_pair(c, levels)))
+            evidence = pair_evidence(c, levels)
+            scored.append(Candidate(str(c["registry_id"]), probability(weight), weight, explanation_lines(evidence),
+                                    evidence))
         scored.sort(key=lambda c: (-c.weight, c.registry_id))
         top = scored[0]
         runner_up = scored[1] if len(scored) > 1 else None
@@ -334,7 +429,7 @@ class Registry:
         if top.probability >= t.match and not clear and runner_up is not None:
             explanation.append(f"another registry facility ({runner_up.registry_id}) scores almost as high")
         return MatchResult(input_id, decision, top.registry_id, round(min(max(top.probability, 0.0), 1.0), 6),
-                           "model", self.model.version, explanation, scored)
+                           "model", self.model.version, explanation, scored, list(top.evidence))
 
     def close(self) -> None:
         self.con.close()

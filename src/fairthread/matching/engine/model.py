@@ -12,13 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ENGINE_VERSION = "1.0"
-MODEL_FORMAT = 1
+ENGINE_VERSION = "2.0"
+MODEL_FORMAT = 2
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "facility_matcher.json"
 
 # A name word used by more than this share of the registry's facilities in a country (at least 5 of them)
 # is common there, not distinctive.
 COMMON_WORD_SHARE = 0.02
+# The same for address words and numbers: a district, a province or a postcode shared by more than this share
+# of a country's registry facilities (at least 5) says little about which building it is.
+COMMON_ADDRESS_SHARE = 0.02
 # Blocking keys rarer than this in the registry's country (e.g. a name token shared by ≤ 100 registry
 # facilities) are used; commoner ones ("garments") would compare every input with half a country.
 BLOCK_KEY_CAP = 100
@@ -70,18 +73,40 @@ def _level(sql: str, label: str, *, null: bool = False, tf: str | None = None) -
     return level
 
 
+# Address words of the left record with an equal word (numbers) or a word spelled alike (Jaro–Winkler ≥ 0.92,
+# words of five letters or more) in the right record's.
+_ADDR_SHARED = (
+    "len(list_filter(coalesce(addr_core_l, []), lambda x: list_contains(addr_core_r, x) OR (length(x) >= 5 AND "
+    "len(list_filter(coalesce(addr_core_r, []), lambda y: length(y) >= 5 AND jaro_winkler_similarity(x, y) >= 0.92)) "
+    "> 0)))"
+)
+_ADDR_JACCARD = (f"({_ADDR_SHARED} / greatest(len(list_distinct(list_concat(addr_core_l, addr_core_r))) - "
+                 f"{_ADDR_SHARED} + len(list_intersect(addr_core_l, addr_core_r)), 1)::double)")
 _CORE_KEY_JW = _jw("array_to_string(name_core_l, '')", "array_to_string(name_core_r, '')")
 _SORTED_JW = _jw("name_sorted_l", "name_sorted_r")
 
+_CORES = "coalesce(len(name_core_l), 0) > 0 AND coalesce(len(name_core_r), 0) > 0"
+
 COMPARISONS: list[dict[str, Any]] = [
     {
+        # One comparison for the name and its distinctive words (the name's specific words that are not common in
+        # the registry's country: used by more than 2 % of its facilities, at least 5), because they are one piece
+        # of evidence: neighbours in one industrial park share "Sportswear Ltd", not their distinctive word, so
+        # "similar names, different distinctive words" is its own level (and counts against).
         "output_column_name": "name",
-        "comparison_description": "name without legal form",
+        "comparison_description": "name without legal form, and its distinctive words",
         "comparison_levels": [
             _level("name_key_l IS NULL OR name_key_r IS NULL", "missing", null=True),
             _level("name_norm_l = name_norm_r", "equal", tf="name_norm"),
             _level("name_key_l = name_key_r OR name_sorted_l = name_sorted_r", "equal ignoring spaces or order"),
+            _level(f"{_CORES} AND list_sort(list_distinct(name_core_l)) = list_sort(list_distinct(name_core_r))",
+                   "same distinctive words"),
             _level(f"{_jw('name_key_l', 'name_key_r')} >= 0.95 OR {_SORTED_JW} >= 0.95", "nearly equal"),
+            _level(f"{_CORES} AND ({_jaccard('name_core')} >= 0.5 OR {_overlap('name_core')} >= 1)",
+                   "distinctive words mostly shared"),
+            _level(f"{_CORES} AND {_CORE_KEY_JW} >= 0.9", "distinctive words nearly equal"),
+            _level(f"{_CORES} AND len(list_intersect(name_core_l, name_core_r)) >= 1", "some distinctive words shared"),
+            _level(_CORES, "different distinctive words"),
             _level(f"{_jaccard('name_tokens')} >= 0.6 OR {_jw('name_key_l', 'name_key_r')} >= 0.9 "
                    f"OR {_SORTED_JW} >= 0.9", "similar"),
             _level(f"{_jaccard('name_tokens')} >= 0.34 OR {_jw('name_key_l', 'name_key_r')} >= 0.8",
@@ -90,18 +115,16 @@ COMPARISONS: list[dict[str, Any]] = [
         ],
     },
     {
-        # The words that tell facilities apart: name words that are not common in the registry's country
-        # ("Sportswear", "Dongguan" and "Garments" are shared by neighbours that are different facilities).
-        "output_column_name": "distinctive_words",
-        "comparison_description": "the name's distinctive words",
+        # Unit and plant numbers in the names ("Unit 1" / "Unit 2", "Saigon II" / "Saigon III"): compared only
+        # when both names carry one.
+        "output_column_name": "name_numbers",
+        "comparison_description": "unit or plant numbers in the names",
         "comparison_levels": [
-            _level("coalesce(len(name_core_l), 0) = 0 OR coalesce(len(name_core_r), 0) = 0", "missing",
+            _level("coalesce(len(name_numbers_l), 0) = 0 OR coalesce(len(name_numbers_r), 0) = 0", "missing",
                    null=True),
-            _level("list_sort(list_distinct(name_core_l)) = list_sort(list_distinct(name_core_r))", "equal"),
-            _level(f"{_jaccard('name_core')} >= 0.5", "mostly shared"),
-            _level(f"{_CORE_KEY_JW} >= 0.9", "nearly equal"),
-            _level("len(list_intersect(name_core_l, name_core_r)) >= 1", "some shared"),
-            _level("ELSE", "none shared"),
+            _level("name_numbers_l = name_numbers_r", "equal"),
+            _level("len(list_intersect(name_numbers_l, name_numbers_r)) >= 1", "some shared"),
+            _level("ELSE", "different"),
         ],
     },
     {
@@ -117,29 +140,35 @@ COMPARISONS: list[dict[str, Any]] = [
         ],
     },
     {
+        # The address words that say where (not the district, province or postcode most of the country's
+        # registry facilities share): how many agree, a word spelled alike counting as shared ("Pallekele" /
+        # "Pallekale", "lndustrial"). Sharing only common words means "same area".
         "output_column_name": "address",
-        "comparison_description": "address tokens",
+        "comparison_description": "address words",
         "comparison_levels": [
             _level("coalesce(len(addr_tokens_l), 0) = 0 OR coalesce(len(addr_tokens_r), 0) = 0", "missing",
                    null=True),
-            _level(f"{_jaccard('addr_tokens')} >= 0.7", "mostly shared"),
-            _level(f"{_jaccard('addr_tokens')} >= 0.4", "half shared"),
-            _level(f"{_overlap('addr_tokens')} >= 0.6", "one mostly contained in the other"),
-            _level("len(list_intersect(addr_tokens_l, addr_tokens_r)) >= 2", "some shared"),
-            _level("len(list_intersect(addr_tokens_l, addr_tokens_r)) >= 1", "one word shared"),
+            _level(f"{_ADDR_JACCARD} >= 0.7", "mostly shared"),
+            _level(f"{_ADDR_JACCARD} >= 0.4", "half shared"),
+            _level(f"{_ADDR_SHARED} / greatest(least(len(addr_core_l), len(addr_core_r)), 1)::double >= 0.6",
+                   "one mostly contained in the other"),
+            _level(f"{_ADDR_SHARED} >= 2", "some shared"),
+            _level(f"{_ADDR_SHARED} >= 1", "one word shared"),
+            _level("len(list_intersect(addr_tokens_l, addr_tokens_r)) >= 1", "same area only"),
             _level("ELSE", "different"),
         ],
     },
     {
-        # Plot, building and house numbers: next-door facilities share the street, not the number.
+        # Plot, building and house numbers (not a postcode most of the area shares): next-door facilities share
+        # the street, not the number.
         "output_column_name": "address_numbers",
         "comparison_description": "numbers in the address",
         "comparison_levels": [
-            _level("coalesce(len(addr_numbers_l), 0) = 0 OR coalesce(len(addr_numbers_r), 0) = 0", "missing",
-                   null=True),
-            _level("list_sort(addr_numbers_l) = list_sort(addr_numbers_r)", "equal"),
-            _level(f"{_overlap('addr_numbers')} >= 1", "one set contains the other"),
-            _level("len(list_intersect(addr_numbers_l, addr_numbers_r)) >= 1", "some shared"),
+            _level("coalesce(len(addr_core_numbers_l), 0) = 0 OR coalesce(len(addr_core_numbers_r), 0) = 0",
+                   "missing", null=True),
+            _level("list_sort(addr_core_numbers_l) = list_sort(addr_core_numbers_r)", "equal"),
+            _level(f"{_overlap('addr_core_numbers')} >= 1", "one set contains the other"),
+            _level("len(list_intersect(addr_core_numbers_l, addr_core_numbers_r)) >= 1", "some shared"),
             _level("ELSE", "different"),
         ],
     },
@@ -172,6 +201,8 @@ BLOCKING_RULES: list[str | dict[str, Any]] = [
     "l.country = r.country AND l.name_norm = r.name_norm",
     {"blocking_rule": "l.country = r.country AND l.block_tokens = r.block_tokens",
      "arrays_to_explode": ["block_tokens"]},
+    {"blocking_rule": "l.country = r.country AND l.addr_block = r.addr_block",
+     "arrays_to_explode": ["addr_block"]},
     "l.country = r.country AND l.name_prefix = r.name_prefix",
     "l.country = r.country AND l.alt_prefix = r.name_prefix",
     "l.country = r.country AND l.name_prefix = r.alt_prefix",

@@ -29,6 +29,7 @@ SCHEMA = pa.schema(
         ("name_sorted", pa.string()),
         ("name_tokens", pa.list_(pa.string())),
         ("name_specific", pa.list_(pa.string())),
+        ("name_numbers", pa.list_(pa.string())),
         ("legal_form", pa.string()),
         ("alt_key", pa.string()),
         ("alt_tokens", pa.list_(pa.string())),
@@ -68,6 +69,25 @@ def coordinates(row: Mapping[str, Any]) -> tuple[float | None, float | None]:
     return lat, lng
 
 
+_ROMAN = {"ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9", "x": "10"}
+_UNIT_WORDS = {"unit", "plant", "factory", "fty", "phase", "branch", "division", "div", "no", "building", "bldg",
+               "block", "mill", "line", "site", "apparel", "apparels", "garment", "garments"}
+
+
+def name_numbers(tokens: list[str]) -> list[str]:
+    """Unit and plant numbers in a name ("Unit 2", "Factory-02", "Apparel-III", "Saigon II"): two plants of one
+    group differ by them. Roman numerals count from II up, and "I" after a unit word ("Unit I")."""
+    out: list[str] = []
+    for i, tok in enumerate(tokens):
+        if tok.isdigit():
+            out.append(str(int(tok)))
+        elif tok in _ROMAN and (tok != "v" and tok != "x" or (i and tokens[i - 1] in _UNIT_WORDS)):
+            out.append(_ROMAN[tok])
+        elif tok == "i" and i and tokens[i - 1] in _UNIT_WORDS:
+            out.append("1")
+    return sorted(set(out))
+
+
 def prepare(row: Mapping[str, Any], source: str) -> dict[str, Any]:
     raw_name = str(row.get("name") or "")
     native = str(row.get("native_name") or "")
@@ -76,19 +96,21 @@ def prepare(row: Mapping[str, Any], source: str) -> dict[str, Any]:
     if alt_norm and alt_norm == norm:
         alt_norm = ""
     tokens = norm.split()
-    addr = address_tokens(str(row.get("address") or ""))
+    country = str(row.get("country") or "").upper()
+    addr = address_tokens(str(row.get("address") or ""), country)
     lat, lng = coordinates(row)
     parent = name_parts(str(row.get("parent_company") or ""))[0]
     return {
         "unique_id": str(row["id"]),
         "source_dataset": source,
-        "country": str(row.get("country") or "").upper() or None,
+        "country": country or None,
         "os_id": str(row.get("os_id") or "").strip().upper() or None,
         "name_norm": norm or None,
         "name_key": name_key(norm) or None,
         "name_sorted": " ".join(sorted(tokens)) or None,
         "name_tokens": tokens,
-        "name_specific": [t for t in tokens if t not in GENERIC_WORDS and not t.isdigit()],
+        "name_numbers": name_numbers(tokens),
+        "name_specific": [t for t in tokens if t not in GENERIC_WORDS and not t.isdigit() and len(t) >= 3],
         "legal_form": legal or None,
         "alt_key": name_key(alt_norm) or None,
         "alt_tokens": alt_norm.split(),

@@ -40,6 +40,14 @@ GENERIC_WORDS = frozenset(
 )
 ADDRESS_STOPWORDS = frozenset(
     [
+        # Kinds of place that almost every address in an industrial area carries.
+        "industrial", "park", "estate", "town", "township", "ward", "commune", "hamlet", "tehsil", "taluk",
+        "taluka", "mandal", "upazila", "thana", "ps", "kcn", "epz", "export", "processing", "economic",
+        "development", "technology", "hi", "tech", "free", "trade", "kawasan", "industri", "jl", "jalan", "kec",
+        "kab", "kabupaten", "kel", "desa", "kp", "rt", "rw", "moo", "soi", "calle", "carretera", "km", "avenida",
+        "av", "zona", "franca", "parque", "colonia", "col", "plot", "lot", "house", "sub", "main", "mouza",
+        "plots", "lots", "site", "premises", "complex", "compound", "center", "centre", "na", "blank",
+        "prc", "pr",
         "no", "nos", "number", "road", "rd", "street", "st", "str", "avenue", "ave", "lane", "ln", "floor", "fl", "flr",
         "building", "bldg", "block", "blk", "room", "rm", "unit", "of", "the", "and", "de", "del", "la", "le", "des",
         "du", "da", "di", "do", "dos", "das", "el", "y", "e", "en", "at", "near", "opp", "opposite", "city", "district",
@@ -47,6 +55,45 @@ ADDRESS_STOPWORDS = frozenset(
         "phase", "p", "c", "pc", "po", "box", "postal", "code", "zip"
     ]
 )
+
+
+# Abbreviations real lists use for the same address word ("Rd." / "Road", "Ind. Area"), and numbers written
+# as words or Roman numerals ("Song Than II" / "Song Than 2").
+ADDRESS_CANON = {
+    "rd": "road", "st": "street", "str": "street", "ave": "avenue", "hwy": "highway", "ind": "industrial",
+    "indl": "industrial", "inds": "industrial", "industry": "industrial", "industries": "industrial",
+    "dist": "district", "distt": "district", "vill": "village", "vpo": "village", "twp": "township",
+    "ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8", "ix": "9", "first": "1",
+    "second": "2", "third": "3", "fourth": "4", "fifth": "5", "1st": "1", "2nd": "2", "3rd": "3", "3th": "3",
+    "4th": "4", "5th": "5",
+}
+_SPACED_LETTERS = re.compile(r"\b(?:[a-z] ){2,}[a-z]\b")
+
+
+def join_spaced_letters(text: str) -> str:
+    """"m e r c u r y apparel" -> "mercury apparel": runs of three or more single letters are one word."""
+    return _SPACED_LETTERS.sub(lambda m: m.group().replace(" ", ""), text)
+
+
+_ROMAN_WORD = re.compile(r"(?<![^\W\d_])(ii|iii|iv|vi|vii|viii|ix|ll)(?![^\W\d_])", re.IGNORECASE)
+_ROMAN_VALUE = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8", "ix": "9", "ll": "2"}
+
+
+def roman_to_digits(text: str) -> str:
+    """"Apparel-II" -> "Apparel-2", "Saigon ll" -> "Saigon 2": unit numbers written as Roman numerals (or "ll"
+    typed for "II"), so that the legal-form table does not take them for a form and they compare as numbers."""
+    return _ROMAN_WORD.sub(lambda m: _ROMAN_VALUE[m.group().lower()], text)
+
+
+def join_split_words(words: list[str]) -> list[str]:
+    """Two neighbouring pieces that make a trade word ("appar" + "el") are the word split by a stray space."""
+    out: list[str] = []
+    for word in words:
+        if out and out[-1] not in GENERIC_WORDS and word not in GENERIC_WORDS and out[-1] + word in GENERIC_WORDS:
+            out[-1] = out[-1] + word
+        else:
+            out.append(word)
+    return out
 
 
 def is_latin(text: str) -> bool:
@@ -92,9 +139,10 @@ def name_parts(name: str) -> tuple[str, str]:
     if not raw:
         return "", ""
     raw, han_form = _strip_han_legal(raw)
+    raw = roman_to_digits(raw)
     found = [text for text, _canonical in extract_org_types(raw)]
     stripped = remove_org_types(raw, replacement=" ")
-    words = clean(stripped).split()
+    words = join_split_words(join_spaced_letters(clean(stripped)).split())
     removed = list(found)
     # Leftovers such as "(Pvt)" or "Private": dropped at the end of the name only, never in the middle.
     while len(words) > 1 and words[-1] in _LEFTOVER_LEGAL:
@@ -102,7 +150,7 @@ def name_parts(name: str) -> tuple[str, str]:
     while len(words) > 1 and words[0] in {"pt", "cv", "ooo", "oao", "zao"}:
         removed.append(words.pop(0))
     if not words:  # the whole name was a legal form: keep it rather than compare empty strings
-        return clean(raw), ""
+        return join_spaced_letters(clean(raw)), ""
     if han_form:
         removed.append(han_form)
     legal = ", ".join(dict.fromkeys(r.strip(" .,()") and r.strip() for r in removed if r.strip(" .,()")))
@@ -114,8 +162,32 @@ def name_key(norm: str) -> str:
     return norm.replace(" ", "")
 
 
+@functools.cache
+def country_words(country: str) -> frozenset[str]:
+    """The words of a country's names ("viet", "nam", "vietnam"): an address that repeats its country says no
+    more about where the facility is."""
+    import pycountry
+
+    record = pycountry.countries.get(alpha_2=(country or "").upper()) if country else None
+    if record is None:
+        return frozenset()
+    names = {getattr(record, key, "") for key in ("name", "official_name", "common_name")}
+    words = {w for n in names for w in clean(n).split()} | {clean(n).replace(" ", "") for n in names if n}
+    return frozenset(words - {"of", "the", "and", "republic", "people", "s", "democratic", "federal", "state",
+                              "kingdom", "united", "islamic", "socialist", ""})
+
+
+@functools.cache
+def country_display_name(country: str) -> str:
+    import pycountry
+
+    record = pycountry.countries.get(alpha_2=(country or "").upper()) if country else None
+    return str(getattr(record, "common_name", "") or getattr(record, "name", "")) if record else ""
+
+
 @functools.lru_cache(maxsize=1_000_000)
-def address_tokens(address: str) -> tuple[str, ...]:
-    words = clean(address).split()
-    out = [w for w in words if w not in ADDRESS_STOPWORDS and (len(w) > 1 or w.isdigit())]
+def address_tokens(address: str, country: str = "") -> tuple[str, ...]:
+    words = [ADDRESS_CANON.get(w, w) for w in clean(address).split()]
+    drop = country_words(country) if country else frozenset()
+    out = [w for w in words if w not in ADDRESS_STOPWORDS and w not in drop and (len(w) > 1 or w.isdigit())]
     return tuple(dict.fromkeys(out))

@@ -267,3 +267,138 @@ def hard_negative(
         "id": new_id, "name": name, "native_name": "", "address": address, "country": str(record["country"]),
         "lat": lat, "lng": lng, "os_id": "", "parent_company": "",
     }
+
+
+# -- how real contributor lists differ (training pairs) ----------------------------------------------------------
+#
+# Comparing real lists of one facility (Open Supply Hub against brand lists) shows variation the edits above do
+# not make: an address written with or without its street, district, city, postcode, province or country, in
+# another order, with "Rd." for "Road" or "Ind. Area" for "Industrial Area", "II" for "2"; a name with or
+# without its group's name in front ("Hirdaramani Mercury" / "Mercury Apparel"), with a plant or unit ("Unit 2",
+# "(Factory 2)", "- Katunayake"), without its trade word ("Garments"), with the city in front ("Dongguan ...")
+# or in brackets, all in capitals or all in lower case, letters spaced out.
+ADDRESS_ABBREVIATIONS = {
+    "road": "Rd.", "street": "St.", "industrial": "Ind.", "avenue": "Ave.", "district": "Dist.",
+    "building": "Bldg.", "number": "No.", "village": "Vill.", "export processing zone": "EPZ",
+    "industrial area": "Ind. Area", "industrial estate": "Ind. Estate", "industrial zone": "Ind. Zone",
+    "ii": "2", "iii": "3",
+}
+ADDRESS_EXPANSIONS = {"rd": "Road", "rd.": "Road", "st.": "Street", "ind.": "Industrial", "no.": "Number",
+                      "dist.": "District", "epz": "Export Processing Zone"}
+UNIT_FORMS = ("Unit {n}", "(Unit-{n})", "Plant {n}", "(Factory {n})", "Factory-0{n}", "- Unit {roman}", "Branch {n}")
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def _address_parts(address: str) -> list[str]:
+    return [p.strip() for p in re.split(r"[,;]", address) if p.strip()]
+
+
+def _place_words(address: str) -> list[str]:
+    """Capitalised single words of the address's later parts (towns, districts): candidates for a city name."""
+    parts = _address_parts(address)
+    words = [w for p in parts[1:] or parts for w in re.findall(r"[A-Za-z]{4,}", p)]
+    return [w for w in words if w.lower() not in {"road", "street", "district", "province", "city", "town",
+                                                   "village", "industrial", "zone", "area", "park", "estate"}]
+
+
+def real_name(name: str, address: str, rng: random.Random, pool: Sequence[str]) -> str:
+    words = name.split()
+    places = _place_words(address)
+    edits = rng.sample(("group", "unit", "drop_trade", "place", "legal", "abbreviate", "spacing", "typo"),
+                       k=rng.choice((1, 2, 2, 3)))
+    out = name
+    for edit in edits:
+        if edit == "group" and pool:
+            out = f"{rng.choice(pool)} {out}"
+        elif edit == "unit" and not re.search(r"\d|\b(?:I|II|III|IV)\b", out):
+            # A unit or plant the other list leaves out; a name that already has a number keeps it.
+            n = rng.randint(1, 4)
+            out = f"{_LEGAL_RE.sub('', out).strip(' ,')} {rng.choice(UNIT_FORMS).format(n=n, roman=ROMAN[n])}"
+        elif edit == "drop_trade":
+            words = out.split()
+            trade = [i for i, w in enumerate(words) if w.lower().strip(",.()") in GENERIC_WORDS]
+            if trade and len(words) - 1 >= 2:
+                del words[rng.choice(trade)]
+                out = " ".join(words)
+        elif edit == "place" and places:
+            place = rng.choice(places)
+            if place.lower() not in out.lower():
+                out = f"{place} {out}" if rng.random() < 0.5 else f"{_LEGAL_RE.sub('', out).strip(' ,')} ({place})"
+        elif edit == "legal":
+            out = _swap_legal(out, rng)
+        elif edit == "abbreviate":
+            out = _abbreviate(out, rng)
+        elif edit == "spacing":
+            out = _spacing(out, rng)
+        else:
+            words = out.split()
+            if words:
+                j = rng.randrange(len(words))
+                words[j] = _typo(words[j], rng)
+                out = " ".join(words)
+    roll = rng.random()
+    if roll < 0.35:
+        out = out.upper()
+    elif roll < 0.55:
+        out = out.lower()
+    return out
+
+
+def _abbreviate_address(text: str, rng: random.Random) -> str:
+    lowered = text.lower()
+    found = [k for k in ADDRESS_ABBREVIATIONS if re.search(rf"\b{re.escape(k)}\b", lowered)]
+    found += [k for k in ADDRESS_EXPANSIONS if re.search(rf"(?<!\w){re.escape(k)}(?!\w)", lowered)]
+    for key in rng.sample(found, k=min(len(found), rng.choice((1, 2)))):
+        repl = ADDRESS_ABBREVIATIONS.get(key) or ADDRESS_EXPANSIONS[key]
+        text = re.sub(rf"(?<!\w){re.escape(key)}(?!\w)", repl, text, count=1, flags=re.IGNORECASE)
+    return text
+
+
+def real_address(address: str, country_name: str, rng: random.Random) -> str:
+    parts = _address_parts(address)
+    if not parts or rng.random() < 0.08:
+        return ""
+    roll = rng.random()
+    if roll < 0.2 and len(parts) > 1:
+        parts = parts[-rng.randint(1, min(2, len(parts) - 1)):]  # only the town / district
+    elif roll < 0.45 and len(parts) > 2:
+        parts = parts[: rng.randint(1, len(parts) - 1)]  # street only, no town or province
+    elif roll < 0.6 and len(parts) > 2:
+        keep = sorted(rng.sample(range(len(parts)), k=rng.randint(2, len(parts) - 1)))
+        parts = [parts[i] for i in keep]
+    extras = []
+    if rng.random() < 0.25:
+        extras.append(str(rng.randint(10000, 999999)))  # a postcode the other list did not give
+    if rng.random() < 0.3 and country_name:
+        extras.append(country_name)
+    if rng.random() < 0.15:
+        extras.insert(0, rng.choice(("Industrial Area", "Export Processing Zone", "Industrial Park", "Zone 2")))
+    separator = rng.choice((", ", ",", " ", " - "))
+    out = separator.join(parts + extras)
+    if rng.random() < 0.5:
+        out = _abbreviate_address(out, rng)
+    if rng.random() < 0.2:
+        words = out.split()
+        j = rng.randrange(len(words))
+        words[j] = _typo(words[j], rng)
+        out = " ".join(words)
+    roll = rng.random()
+    if roll < 0.3:
+        out = out.upper()
+    elif roll < 0.5:
+        out = out.lower()
+    return out
+
+
+def real_variant(record: Mapping[str, Any], new_id: str, rng: random.Random, pool: Sequence[str] = (),
+                 country_name: str = "") -> dict[str, str]:
+    """The same facility as a real contributor's list writes it (see the notes above); ``pool``: words another
+    facility's group could be called, ``country_name``: the country as a list might append it."""
+    name = real_name(str(record["name"]), str(record.get("address") or ""), rng, pool)
+    lat, lng = vary_coordinates(str(record.get("lat") or ""), str(record.get("lng") or ""), rng)
+    return {
+        "id": new_id, "name": name, "native_name": "",
+        "address": real_address(str(record.get("address") or ""), country_name, rng),
+        "country": str(record["country"]), "lat": lat, "lng": lng, "os_id": "",
+        "parent_company": str(record.get("parent_company") or ""),
+    }

@@ -35,7 +35,8 @@ class Command(BaseCommand):
         parser.add_argument("--model", help="a model file from `fairthread trainmatcher` (default: the shipped one)")
         parser.add_argument("--match-threshold", type=_probability, help="auto-match at or above this score")
         parser.add_argument("--review-threshold", type=_probability, help="send to review at or above this score")
-        parser.add_argument("--details", help="also write one JSON line per input row: explanation, model version")
+        parser.add_argument("--details", help="also write one JSON line per input row: explanation, "
+                            "per-field evidence, model version")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -78,7 +79,7 @@ class Command(BaseCommand):
                         handle.write(json.dumps({
                             "input_id": r.input_id, "decision": r.decision, "matched_id": r.matched_id,
                             "score": r.score, "method": r.method, "model_version": r.model_version,
-                            "explanation": r.explanation,
+                            "explanation": r.explanation, "evidence": r.evidence,
                         }, ensure_ascii=False) + "\n")
         except OSError as exc:
             raise CommandError(f"cannot write {exc.filename}: {exc.strerror}", returncode=1) from None
