@@ -170,3 +170,20 @@ def test_a_pair_sent_to_review_and_rejected_is_not_proposed_again(people):
     summary = services.resolve_facilities([pending.facility_id], by=people.analyst)
     assert summary.candidates == []
     assert MatchCandidate.objects.count() == total
+
+
+def test_stored_pairs_carry_the_engines_per_field_evidence():
+    _import(LIST_8)
+    result = _import(RESPELT)
+    pairs = list(MatchCandidate.objects.filter(batch=result.batch))
+    assert len(pairs) == 10
+    for p in pairs:
+        # docs/matching.md: evidence is [{"field", "label", "for_match", "text"}], one entry per compared field,
+        # ending with the country (a hard block, so always the same country)
+        assert all(set(e) == {"field", "label", "for_match", "text"} for e in p.evidence)
+        assert p.evidence[-1] == {"field": "country", "label": "Country", "for_match": None, "text": "same country"}
+        # every pair here is a re-spelling of the same facility: the name speaks for the match
+        name = next(e for e in p.evidence if e["field"] == "name")
+        assert name["for_match"] is True, (p.facility.name, p.other_facility.name, p.evidence)
+        # the explanation is the same evidence as phrases
+        assert len(p.explanation) == len(p.evidence)

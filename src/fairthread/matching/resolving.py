@@ -35,6 +35,7 @@ class Proposal:
     other_id: int
     score: float
     explanation: list[str]
+    evidence: list[dict[str, Any]]
     method: str
 
 
@@ -53,12 +54,12 @@ def resolve_new_groups(plan: Any, claimed: set[int]) -> None:
     for result in results:
         gi = int(result.input_id[1:])
         values = plan.new_values[gi]
-        for other, score, explanation, decision in proposals(result):
+        for other, score, explanation, evidence, decision in proposals(result):
             oid = int(other)
             facility = stored.get(oid)
             if facility is None:
                 continue
-            proposal = Proposal(oid, score, explanation, result.method)
+            proposal = Proposal(oid, score, explanation, evidence, result.method)
             conflict = any(values.get(n) and getattr(facility, n) and values.get(n) != getattr(facility, n)
                            for n in UNIQUE_FIELDS)
             if decision == MATCH and oid not in used and not conflict:
@@ -75,9 +76,9 @@ def write_resolutions(plan: Any, ids: dict[int, Any], *, by: Any, batch: ImportB
     """Store the pending pairs and merge the automatic matches; returns the facilities touched."""
     touched: set[int] = set()
     for gi, p in sorted(plan.review.items()):
-        new_candidate(ids[gi], p.other_id, p.score, p.explanation, method=p.method, batch_id=batch.pk)
+        new_candidate(ids[gi], p.other_id, p.score, p.explanation, p.evidence, method=p.method, batch_id=batch.pk)
     for gi, p in sorted(plan.matched.items()):
-        candidate = new_candidate(ids[gi], p.other_id, p.score, p.explanation, method=AUTOMATIC,
+        candidate = new_candidate(ids[gi], p.other_id, p.score, p.explanation, p.evidence, method=AUTOMATIC,
                                   status=MatchCandidate.Status.CONFIRMED, batch_id=batch.pk)
         survivor = Facility.all_objects.get(pk=p.other_id)
         merged = Facility.all_objects.get(pk=ids[gi])

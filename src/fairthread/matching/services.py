@@ -30,7 +30,6 @@ from django.utils import timezone
 from fairthread.accounts import policy
 from fairthread.audit.log import _plain, record, snapshot
 from fairthread.matching.engine import MATCH, NEW, REVIEW, MatchModel, MatchResult, Registry, load_model
-from fairthread.matching.evidence import evidence_from_explanation
 from fairthread.matching.models import FacilityMerge, MatchCandidate, RegistryEdition, RegistryFacility
 from fairthread.reference.countries import resolve_country
 from fairthread.supplychain.models import AgentEngagement, Facility, FacilitySource, ImportBatch, SourcingLink
@@ -145,16 +144,19 @@ def link_against_facilities(rows: list[dict[str, Any]], *, exclude: Iterable[int
         registry.close()
 
 
-def proposals(result: MatchResult) -> list[tuple[str, float, list[str], str]]:
-    """(other id, score, explanation, decision) the engine proposes for one row, best first: its decision on the
-    best candidate, then the runners-up worth a review (never an automatic match on a runner-up)."""
+def proposals(result: MatchResult) -> list[tuple[str, float, list[str], list[dict[str, Any]], str]]:
+    """(other id, score, explanation, per-field evidence, decision) the engine proposes for one row, best first:
+    its decision on the best candidate, then the runners-up worth a review (never an automatic match on a
+    runner-up). The evidence is the engine's own, per field, with its direction from the model's weights."""
     if result.decision == NEW or not result.matched_id:
         return []
-    out = [(result.matched_id, float(result.score), list(result.explanation), result.decision)]
+    out = [(result.matched_id, float(result.score), list(result.explanation), list(result.evidence),
+            result.decision)]
     review_at = matcher_model().thresholds.review
     for c in result.candidates[1:]:
         if c.probability >= review_at:
-            out.append((c.registry_id, round(float(c.probability), 6), list(c.explanation), REVIEW))
+            out.append((c.registry_id, round(float(c.probability), 6), list(c.explanation), list(c.evidence),
+                        REVIEW))
     return out
 
 
@@ -503,14 +505,15 @@ def merges_for(facility: Facility) -> QuerySet[FacilityMerge]:
 
 # --- resolution between the brand's facilities -------------------------------------------------------------
 
-def new_candidate(facility_id: int, other_id: int, score: float, explanation: list[str], *, method: str,
-                  status: str = MatchCandidate.Status.PENDING, batch_id: int | None = None) -> MatchCandidate:
+def new_candidate(facility_id: int, other_id: int, score: float, explanation: list[str],
+                  evidence: list[dict[str, Any]], *, method: str, status: str = MatchCandidate.Status.PENDING,
+                  batch_id: int | None = None) -> MatchCandidate:
     version = matcher_model().version
     return MatchCandidate.objects.create(
         facility_id=facility_id, other_facility_id=other_id,
         pair_key=MatchCandidate.facility_pair_key(facility_id, other_id), score=min(max(score, 0.0), 1.0),
         model_version=version, method=method, explanation=explanation,
-        evidence=evidence_from_explanation(explanation), status=status,
+        evidence=evidence, status=status,
         batch_id=batch_id, decided_at=timezone.now() if status == MatchCandidate.Status.CONFIRMED else None,
     )
 
@@ -535,20 +538,21 @@ def resolve_facilities(facility_ids: Iterable[int], *, by: Any, batch: ImportBat
         for result in results:
             fid = int(result.input_id)
             outcome = NEW
-            for other, score, explanation, decision in proposals(result):
+            for other, score, explanation, evidence, decision in proposals(result):
                 oid = root_id(int(other))
                 key = MatchCandidate.facility_pair_key(fid, oid)
                 if MatchCandidate.objects.filter(pair_key=key).exists() or pair_blocked(fid, oid):
                     continue  # decided or pending already: never put to a person twice
                 facility, existing = facilities[fid], Facility.all_objects.get(pk=oid)
                 if decision == MATCH and oid not in claimed and not _conflicting_ids(facility, existing):
-                    c = new_candidate(fid, oid, score, explanation, method=AUTOMATIC,
+                    c = new_candidate(fid, oid, score, explanation, evidence, method=AUTOMATIC,
                                       status=MatchCandidate.Status.CONFIRMED, batch_id=batch_id)
                     _merge(existing, facility, by=by, candidate=c, note="automatic match", after=False)
                     claimed.add(oid)
                     outcome = MATCH
                 else:
-                    c = new_candidate(fid, oid, score, explanation, method=result.method, batch_id=batch_id)
+                    c = new_candidate(fid, oid, score, explanation, evidence, method=result.method,
+                                      batch_id=batch_id)
                     outcome = REVIEW
                 summary.candidates.append(c.pk)
                 break
@@ -747,7 +751,7 @@ def link_to_registry(*, by: Any, facility_ids: Iterable[int] | None = None) -> R
         for result in results:
             facility = facilities.get(int(result.input_id))
             outcome = NEW
-            for os_id, score, explanation, decision in proposals(result) if facility else []:
+            for os_id, score, explanation, evidence, decision in proposals(result) if facility else []:
                 entry = by_os.get(os_id)
                 key = MatchCandidate.registry_pair_key(facility.pk, os_id)  # type: ignore[union-attr]
                 if entry is None or MatchCandidate.objects.filter(pair_key=key).exists():
@@ -759,7 +763,7 @@ def link_to_registry(*, by: Any, facility_ids: Iterable[int] | None = None) -> R
                 c = MatchCandidate.objects.create(
                     facility=facility, registry_facility=entry, pair_key=key, score=min(max(score, 0.0), 1.0),
                     model_version=result.model_version, method=AUTOMATIC if auto else result.method,
-                    explanation=explanation, evidence=evidence_from_explanation(explanation),
+                    explanation=explanation, evidence=evidence,
                     status=MatchCandidate.Status.CONFIRMED if auto else MatchCandidate.Status.PENDING,
                     decided_at=timezone.now() if auto else None,
                 )
