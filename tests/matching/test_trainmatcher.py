@@ -79,3 +79,30 @@ def test_retraining_is_reproducible_and_keeps_the_chosen_thresholds(tmp_path, ca
     assert retrained["thresholds"] == {"match": 0.42, "review": 0.07, "margin": 2.5}
     assert retrained["training"]["thresholds"] == "chosen by hand for this test"
     assert fresh["thresholds"] == {"match": 0.9, "review": 0.5, "margin": 2.0}  # Thresholds() defaults
+
+
+def test_with_decisions_adds_the_pairs_people_confirmed_and_nothing_else(tmp_path, capsys, real_registry, people):
+    from fairthread.matching.models import MatchCandidate
+    from fairthread.matching.services import AUTOMATIC, new_candidate
+    from tests.factories import make_facility
+
+    def pair(a: str, b: str, *, status: str, by, method: str = "model") -> None:
+        fa = make_facility(a, "BD", address="Plot 7, Ashulia, Savar")
+        fb = make_facility(b, "BD", address="Plot 7 Ashulia Savar Dhaka")
+        c = new_candidate(fa.pk, fb.pk, 0.7, [], [], method=method)
+        MatchCandidate.objects.filter(pk=c.pk).update(status=status, decided_by=by)
+
+    pair("Rahman Knit Ltd", "Rahman Knitting Limited", status=MatchCandidate.Status.CONFIRMED, by=people.analyst)
+    pair("Karim Dyeing", "Karim Dyeing Mills", status=MatchCandidate.Status.REJECTED, by=people.analyst)
+    pair("Star Wash", "Star Washing Ltd", status=MatchCandidate.Status.CONFIRMED, by=None, method=AUTOMATIC)
+    pair("Delta Apparel", "Delta Apparels", status=MatchCandidate.Status.PENDING, by=None)
+    registry, _rows = _registry(tmp_path, real_registry)
+    out = tmp_path / "model.json"
+    code, stdout, err = run_cli(["trainmatcher", "--registry", str(registry), "--no-real-pairs", "--with-decisions",
+                                 "--output", str(out)], capsys)
+    assert code == 0, err
+    # only the pair a person confirmed: not the rejected, the automatic or the pending one
+    assert "(60 generated and 1 real labelled pairs)" in stdout
+    meta = json.loads(out.read_text(encoding="utf-8"))["fairthread_model"]
+    assert meta["training"]["real_pairs"] == 1
+    assert meta["training"]["real_pairs_source"] == "1 stored decisions"

@@ -160,6 +160,22 @@ def proposals(result: MatchResult) -> list[tuple[str, float, list[str], list[dic
     return out
 
 
+def confirmed_pairs_for_training() -> list[tuple[dict[str, str], dict[str, str]]]:
+    """Pairs a person confirmed as one facility, as the two records were written — real labelled pairs for
+    ``trainmatcher --with-decisions``. Automatic matches are left out: the model would only learn from itself."""
+    out: list[tuple[dict[str, str], dict[str, str]]] = []
+    confirmed = (MatchCandidate.objects.filter(status=MatchCandidate.Status.CONFIRMED, decided_by__isnull=False)
+                 .exclude(method=AUTOMATIC).select_related("facility", "other_facility", "registry_facility")
+                 .order_by("pk"))
+    for c in confirmed:
+        other = c.other_facility or c.registry_facility
+        sides = [(c.facility, f"f{c.facility_id}"),
+                 (other, f"f{c.other_facility_id}" if c.other_facility_id else f"os{c.registry_facility_id}")]
+        out.append(tuple({"id": key, "name": r.name, "address": r.address or "", "country": r.country}  # type: ignore
+                         for r, key in sides))
+    return out
+
+
 # --- clusters of records merged into one -------------------------------------------------------------------
 
 def root_id(facility_id: int) -> int:

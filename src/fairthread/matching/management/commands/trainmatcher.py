@@ -1,4 +1,5 @@
-"""fairthread trainmatcher [--registry FILE] [--real-pairs FILE | --no-real-pairs] [--output PATH] [--seed N]"""
+"""fairthread trainmatcher [--registry FILE] [--real-pairs FILE | --no-real-pairs] [--with-decisions] [--output PATH]
+[--seed N]"""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ class Command(BaseCommand):
         parser.add_argument("--real-pairs", help="real labelled pairs CSV (default: the shipped "
                             f"{DEFAULT_REAL_PAIRS.name}, its training part)")
         parser.add_argument("--no-real-pairs", action="store_true", help="train on generated pairs only")
+        parser.add_argument("--with-decisions", action="store_true",
+                            help="add the pairs people confirmed in the review queue (stored decisions) to the real "
+                                 "labelled pairs")
         parser.add_argument("--output", help=f"model file to write (default: {DEFAULT_MODEL_PATH})")
         parser.add_argument("--seed", type=int, default=20240601, help="seed for the generated pairs and sampling")
 
@@ -48,13 +52,20 @@ class Command(BaseCommand):
                 raise CommandError(f"{pairs_path}: no such file", returncode=1) from None
             except ValueError as exc:
                 raise CommandError(f"{exc}; no model was trained", returncode=1) from None
+        sources = [pairs_path.name] if real_pairs else []
+        if options["with_decisions"]:
+            from fairthread.matching.services import confirmed_pairs_for_training
+
+            decided = confirmed_pairs_for_training()
+            real_pairs = [*real_pairs, *decided]
+            sources.append(f"{len(decided)} stored decisions")
         output = Path(options["output"]) if options["output"] else DEFAULT_MODEL_PATH
         thresholds, how_chosen = None, ""
         with contextlib.suppress(ModelError):
             previous = load_model(output)  # keep thresholds already chosen for this file, and how they were
             thresholds, how_chosen = previous.thresholds, str(previous.training.get("thresholds") or "")
         model = train(result.rows, seed=options["seed"], thresholds=thresholds, source=path.name,
-                      real_pairs=real_pairs, real_pairs_source=pairs_path.name if real_pairs else "")
+                      real_pairs=real_pairs, real_pairs_source=" + ".join(sources))
         if how_chosen:
             model.training["thresholds"] = how_chosen
         try:
