@@ -223,8 +223,10 @@ def test_dry_run_writes_nothing_but_counts(existing):
     result = import_file(data, filename="list.csv", by=None, dry_run=True)
     assert result.ok
     assert db_counts() == existing
-    # "Stored Mill" has address "1 Stored Mill Road", so this address-less row is a different facility.
-    assert result.created == 2
+    # "New Mill" is new. "Stored Mill" is stored in India with an address; the same name in the same country
+    # without an address is that facility written by a shorter list (docs/matching.md: missing addresses are one
+    # of the variations the matcher resolves), so the dry run counts it as matched, not created.
+    assert (result.created, result.matched_existing, result.sent_to_review) == (1, 1, 0)
 
 
 def test_nul_character_inside_utf16_text_is_refused_as_binary(db):
