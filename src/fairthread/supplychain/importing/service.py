@@ -37,13 +37,19 @@ class ImportResult:
     rows: int = 0
     links_updated: int = 0
     dry_run: bool = False
+    agents_created: int = 0
+    engagements_created: int = 0
 
     def summary(self) -> str:
         verb = "would be " if self.dry_run else ""
-        return (
+        text = (
             f"{self.created} {verb}created, {self.updated} {verb}updated, {self.unchanged} unchanged, "
             f"{self.links_created} links {verb}created"
         )
+        if self.agents_created or self.engagements_created:
+            text += (f", {self.agents_created} recruitment agents {verb}created, "
+                     f"{self.engagements_created} agent engagements {verb}created")
+        return text
 
 
 def _brand_for(organisation: Organisation | None, by: Any) -> Organisation | None:
@@ -145,6 +151,7 @@ def import_file(
     result.created, result.updated = len(planned.new_values), len(planned.updated)
     result.unchanged, result.links_created = len(planned.unchanged), planned.links_created
     result.links_updated = len(planned.changed_links)
+    result.agents_created, result.engagements_created = planned.agents_created, planned.engagements_created
     if planned.errors:
         return _finish(batch, result)
     if not dry_run:
