@@ -469,6 +469,17 @@ def visible_hits(user: Any) -> Any:
         Q(facility__in=visible) | Q(agent__isnull=False, _engaged=True))
 
 
+def agent_screening_status(agent_ids: Iterable[int]) -> dict[int, str]:
+    """Per agent, in words: "confirmed hit", "open hit", "dismissed" (only dismissed hits) or "clear"."""
+    rank = {ScreeningHit.Status.CONFIRMED: 3, ScreeningHit.Status.OPEN: 2, ScreeningHit.Status.DISMISSED: 1}
+    words = {3: "confirmed hit", 2: "open hit", 1: "dismissed", 0: "clear"}
+    best: dict[int, int] = {}
+    for agent_id, status in ScreeningHit.objects.filter(agent_id__in=set(agent_ids)).values_list("agent_id",
+                                                                                                 "status"):
+        best[agent_id] = max(best.get(agent_id, 0), rank.get(status, 0))
+    return {a: words[best.get(a, 0)] for a in set(agent_ids)}
+
+
 def facility_agents(facility: Facility) -> Any:
     """The recruitment agents a facility engages."""
     return RecruitmentAgent.objects.filter(engagements__facility=facility).distinct()
