@@ -535,6 +535,7 @@ def write(result: Plan, *, by: Any, batch: ImportBatch, organisation: Organisati
             facilities_changed.send(sender=Facility, facility_ids=touched)
         # New engagements change those facilities' risk (an agent's confirmed hit reaches them); new or renamed
         # agents are screened.
+        engaged -= touched  # those are re-assessed already
         if engaged:
             facilities_changed.send(sender=AgentEngagement, facility_ids=engaged)
         if screen_agents:
