@@ -17,8 +17,8 @@ a Xinjiang address for a Xinjiang entity adds 0.05. The score is clipped to [0, 
 
 from __future__ import annotations
 
+import gc
 import hashlib
-import heapq
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -220,7 +220,6 @@ class Screener:
         self._max_partial = self._max_postings // 2
         self._totals = [form.total for form in self._forms]
         self._query_weights: dict[tuple[str, ...], tuple[float, ...]] = {}
-        self._unknown: dict[str, float] = {}  # weights of words the list does not know
         # Per query token, what it adds to each candidate's shared weight (query words repeat across names).
         self._token_keys: dict[str, tuple[int, str, dict[int, float] | None, float]] = {}
         # Highest name score that still cannot become a 'review' after the region bonus.
@@ -243,21 +242,6 @@ class Screener:
         if weight is None:
             return self._unknown_weight * self._factor(token)
         return weight
-
-    def _token_weights(self, tokens: tuple[str, ...]) -> tuple[float, ...]:
-        """``weight`` of each token; words the list does not know are remembered (query words repeat)."""
-        idf = self._idf
-        out = []
-        for token in tokens:
-            weight = idf.get(token)
-            if weight is None:
-                weight = self._unknown.get(token)
-                if weight is None:
-                    if len(self._unknown) > 65536:
-                        self._unknown.clear()
-                    weight = self._unknown[token] = self._unknown_weight * self._factor(token)
-            out.append(weight)
-        return tuple(out)
 
     @staticmethod
     def _keys(tokens: Sequence[str]) -> set[str]:
@@ -351,11 +335,12 @@ class Screener:
         if not shared:
             return []
         totals = self._totals
-        # nlargest(n, xs) is sorted(xs, reverse=True)[:n] without sorting every candidate.
-        ranked = heapq.nlargest(MAX_CANDIDATES, [
-            (value / totals[number], number) for number, value in shared.items()
-            if value >= PRUNE_FRACTION * totals[number]])
-        return [number for _, number in ranked]
+        ranked = sorted(
+            ((value / totals[number], number) for number, value in shared.items()
+             if value >= PRUNE_FRACTION * totals[number]),
+            reverse=True,
+        )
+        return [number for _, number in ranked[:MAX_CANDIDATES]]
 
     # -- scoring -----------------------------------------------------------------------------------------
     def _align(self, q: Sequence[str], qw: Sequence[float], q_dotted: frozenset[str], form: _Form,
@@ -455,17 +440,12 @@ class Screener:
                 if bit and not equal & bit:
                     equal |= bit
                     matched += weight
-        outside = probe._outside
-        free = outside.get(related)
-        if free is None:
-            free = probe.outside(related)
-        if reached >= self._floor * (form.total + UNMATCHED_QUERY_FACTOR * free):
+        if reached >= self._floor * (form.total + UNMATCHED_QUERY_FACTOR * probe.outside(related)):
             return None
         if probe.duplicates:
             matched, q_free, _ = _equal_tokens(probe.q, form.variant.tokens, form.weights)
             return matched, sum(probe.qw[i] for i in q_free)
-        free = outside.get(equal)
-        return matched, probe.outside(equal) if free is None else free
+        return matched, probe.outside(equal)
 
     def _name_score(self, variants: Sequence[Variant], dotted: frozenset[str], form: _Form,
                     explain: bool, probes: list[_Probe] | None = None
@@ -520,7 +500,7 @@ class Screener:
         if weights is None:
             if len(self._query_weights) > 4096:
                 self._query_weights.clear()
-            weights = self._query_weights[variant.tokens] = self._token_weights(variant.tokens)
+            weights = self._query_weights[variant.tokens] = tuple(self.weight(t) for t in variant.tokens)
         return weights
 
     def _adjust(self, query: Query, analysis: Analysis, q_places: frozenset[str], form: _Form,
@@ -711,12 +691,20 @@ def _screen_parallel(screener: Screener, queries: list[Query | str], workers: in
     global _SHARED
     # fork shares the built index and the queries with the workers: only index ranges are pickled
     _SHARED = (screener, queries)
-    # Small chunks keep both workers busy to the end even when another process takes a core for a while.
+    # Small chunks keep both workers busy to the end even when another process takes a core for a while; each
+    # task is one chunk (Pool.map's default would bundle four chunks per task and leave a worker idle at the
+    # end). The parent builds the hits of each chunk as it arrives, while the workers go on.
     size = max(1, math.ceil(len(queries) / (workers * 16)))
     spans = [(i, min(i + size, len(queries))) for i in range(0, len(queries), size)]
+    hits: list[Hit] = []
+    # Objects that exist before the fork are left out of garbage collection, so the workers' collections do not
+    # touch (and copy) every page of the inherited index.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.map(_work, spans)
+            for chunk in pool.imap(_work, spans, chunksize=1):
+                hits.extend(Hit(*values) for values in chunk)
     finally:
         _SHARED = None
-    return [Hit(*values) for chunk in results for values in chunk]
+        gc.unfreeze()
+    return hits
