@@ -360,11 +360,9 @@ class Screener:
         if not shared:
             return []
         totals = self._totals
-        ranked = sorted(
-            ((value / totals[number], number) for number, value in shared.items()
-             if value >= PRUNE_FRACTION * totals[number]),
-            reverse=True,
-        )
+        ranked = [(value / totals[number], number) for number, value in shared.items()
+                  if value >= PRUNE_FRACTION * totals[number]]
+        ranked.sort(reverse=True)
         return [number for _, number in ranked[:MAX_CANDIDATES]]
 
     # -- scoring -----------------------------------------------------------------------------------------
@@ -518,8 +516,11 @@ class Screener:
                 if probe.compact == form.compact:
                     score = 1.0
                 elif len(form.compact) >= 10:
-                    score = max(score, ratio(probe.compact, form.compact, score_cutoff=90) / 100)
-            best = max(best, score)
+                    r = ratio(probe.compact, form.compact, score_cutoff=90) / 100
+                    if r > score:
+                        score = r
+            if score > best:
+                best = score
         self.stats.comparisons += 1
         return best
 
