@@ -45,7 +45,6 @@ PARTIAL_KEY = 0.7  # a shared 4-letter prefix or suffix counts for this much of 
 MAX_CANDIDATES = 12
 # A candidate is scored only if the weight of the keys it shares could bring it near the review bar.
 PRUNE_FRACTION = 0.3
-RELATIONS_LIMIT = 2_000_000  # token-pair answers kept across queries before the cache starts again
 
 
 @dataclass(frozen=True)
@@ -130,16 +129,11 @@ class _Form:
 
 
 class _Probe:
-    """One query variant, with the relations of its tokens to list tokens cached for the whole query.
+    """One query variant, with the relations of its tokens to list tokens cached for the whole query."""
 
-    Whether a query token and a list token are related depends on the two tokens only, so the answers are also
-    kept across queries in ``relations`` (list token -> query token -> related; owned by the screener), since
-    query words repeat from name to name; ``added`` counts the answers this probe added."""
+    __slots__ = ("q", "qw", "compact", "duplicates", "masks", "bits", "_info", "_outside")
 
-    __slots__ = ("q", "qw", "compact", "duplicates", "masks", "bits", "_info", "_outside", "_relations", "added")
-
-    def __init__(self, q: tuple[str, ...], qw: tuple[float, ...],
-                 relations: dict[str, dict[str, bool]] | None = None) -> None:
+    def __init__(self, q: tuple[str, ...], qw: tuple[float, ...]) -> None:
         self.q = q
         self.qw = qw
         self.compact = "".join(q)
@@ -148,8 +142,6 @@ class _Probe:
         self.bits = {a: 1 << i for i, a in enumerate(q)}
         self._info = [(1 << i, a, len(a), len(a) >= 4 and not a.isdigit()) for i, a in enumerate(q)]
         self._outside: dict[int, float] = {}
-        self._relations: dict[str, dict[str, bool]] = {} if relations is None else relations
-        self.added = 0
 
     def outside(self, bits: int) -> float:
         """Total weight of the query tokens whose bit is not in ``bits`` (summed in token order)."""
@@ -160,21 +152,14 @@ class _Probe:
 
     def relation_mask(self, b: str) -> int:
         """Bit i set if query token i could match list token ``b`` in any step of the alignment."""
-        known = self._relations.get(b)
-        if known is None:
-            known = self._relations[b] = {}
         mask = 0
         lb = len(b)
         b_pairable = lb >= 4 and not b.isdigit()
         for bit, a, la, a_pairable in self._info:
-            related = known.get(a)
-            if related is None:
-                # equal, abbreviation, a piece of a spacing join, or a possible typo
-                related = known[a] = a in b or b in a or (
+            # equal, abbreviation, a piece of a spacing join, or a possible typo
+            if a in b or b in a or (
                     b_pairable and a_pairable and 4 * abs(la - lb) <= (la if la > lb else lb)
-                    and Levenshtein.normalized_similarity(a, b, score_cutoff=FUZZY_MIN) >= FUZZY_MIN)
-                self.added += 1
-            if related:
+                    and Levenshtein.normalized_similarity(a, b, score_cutoff=FUZZY_MIN) >= FUZZY_MIN):
                 mask |= bit
         return mask
 
@@ -237,9 +222,6 @@ class Screener:
         self._query_weights: dict[tuple[str, ...], tuple[float, ...]] = {}
         # Per query token, what it adds to each candidate's shared weight (query words repeat across names).
         self._token_keys: dict[str, tuple[int, str, dict[int, float] | None, float]] = {}
-        # List token -> query token -> whether they could match (``_Probe.relation_mask``), and how many answers.
-        self._relations: dict[str, dict[str, bool]] = {}
-        self._relation_count = 0
         # Tokens the list does not know -> the list words they split into, or None (``_word_break``).
         self._breaks: dict[str, list[str] | None] = {}
         # Highest name score that still cannot become a 'review' after the region bonus.
@@ -438,10 +420,7 @@ class Screener:
         return matched, sum(qw[i] for i in q_free)
 
     def _probes(self, variants: Sequence[Variant]) -> list[_Probe]:
-        if self._relation_count > RELATIONS_LIMIT:
-            self._relations.clear()  # bounded memory over long batches of new words
-            self._relation_count = 0
-        return [_Probe(v.tokens, self._variant_weights(v), self._relations) for v in variants]
+        return [_Probe(v.tokens, self._variant_weights(v)) for v in variants]
 
     def _cannot_reach(self, probe: _Probe, form: _Form) -> tuple[float, float] | None:
         """Cheap per-candidate bound from the query's token relations (cached per list token in ``probe``).
@@ -617,7 +596,6 @@ class Screener:
                 query, analysis, q_places, form, name_score, None)[0]
             if form.entity not in best or score > best[form.entity][0]:
                 best[form.entity] = (score, form)
-        self._relation_count += sum(p.added for p in probes)
 
         def order(item: tuple[int, tuple[float, _Form]]) -> tuple[float, str]:
             return -item[1][0], self.entities[item[0]].id
