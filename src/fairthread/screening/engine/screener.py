@@ -21,6 +21,7 @@ import gc
 import hashlib
 import json
 import math
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 
@@ -685,13 +686,14 @@ def _join(a: Sequence[str], a_free: list[int], b: Sequence[str], b_free: list[in
 
 _SHARED: tuple[Screener, list[Query | str]] | None = None
 _HIT_FIELDS = tuple(f.name for f in fields(Hit))
+_HIT_VALUES = operator.attrgetter(*_HIT_FIELDS)  # a Hit's field values, in order, as one tuple
 
 
 def _work(span: tuple[int, int]) -> list[tuple]:
     assert _SHARED is not None
     screener, queries = _SHARED
     # Plain tuples cross the process boundary much faster than dataclass instances.
-    return [tuple(getattr(h, f) for f in _HIT_FIELDS) for h in map(screener.screen_one, queries[span[0]:span[1]])]
+    return [_HIT_VALUES(h) for h in map(screener.screen_one, queries[span[0]:span[1]])]
 
 
 def _screen_parallel(screener: Screener, queries: list[Query | str], workers: int) -> list[Hit]:
