@@ -125,3 +125,23 @@ def test_editing_a_shared_agent_moves_only_this_facilitys_engagement(people):
     eb.refresh_from_db()
     assert ea.agent.name == "Kathmandu Job Link Pvt Ltd" and eb.agent.name == "Kathmandu Job Link"
     assert ea.agent_id != eb.agent_id
+
+
+def test_a_shared_agents_licence_is_changed_in_place_by_brand_users_only(people):
+    from django.core.exceptions import ValidationError
+
+    from fairthread.supplychain import services as supplychain
+
+    a = make_facility("Klang Gloves", "MY", organisation=people.supplier.organisation)
+    b = make_facility("Doha Knits", "QA")
+    ea = supplychain.add_agent_engagement(a, by=people.analyst, values={"name": "Kathmandu Job Link",
+                                                                        "country": "NP"})
+    eb = supplychain.add_agent_engagement(b, by=people.analyst, values={"name": "Kathmandu Job Link",
+                                                                        "country": "NP"})
+    with pytest.raises(ValidationError):
+        supplychain.update_agent_engagement(ea, by=people.supplier, values={"licence_number": "1234/075"})
+    assert supplychain.update_agent_engagement(ea, by=people.analyst, values={"licence_number": "1234/075"})
+    ea.refresh_from_db()
+    eb.refresh_from_db()
+    assert ea.agent_id == eb.agent_id and eb.agent.licence_number == "1234/075"
+    assert AuditEvent.objects.filter(action="recruitment_agent.update").count() == 1

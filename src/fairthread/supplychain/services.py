@@ -220,8 +220,9 @@ def update_agent_engagement(engagement: AgentEngagement, *, by: Any, values: Map
     """Change an engagement: the corridor's origin, or the agent's details.
 
     An agent engaged by this facility only is edited in place (and screened again if a name or its country
-    changed). An agent other facilities engage too is not changed under them: the engagement moves to the agent
-    with the new details (found or created). Returns whether anything changed."""
+    changed). An agent other facilities engage too is not renamed under them: the engagement moves to the agent
+    with the new name / address / country (found or created); its licence number or native name (the same agent)
+    is changed in place, by brand users only. Returns whether anything changed."""
     facility = engagement.facility
     policy.require(by, "change", facility)
     agent = engagement.agent
@@ -236,7 +237,12 @@ def update_agent_engagement(engagement: AgentEngagement, *, by: Any, values: Map
     screen: set[int] = set()
     if agent_changes:
         shared = agent.engagements.exclude(facility=facility).exists()
-        if shared:
+        same_identity = identity_key(clean["name"], clean["address"], clean["country"]) == agent.identity_key
+        if shared and same_identity and policy.role_of(by) == "supplier_user":
+            # Only details of the agent itself (licence, native name) changed, and other facilities engage it.
+            raise ValidationError("Other facilities also recruit through this agent; ask the brand to change its "
+                                  "licence number or native name.")
+        if shared and not same_identity:
             new_agent, created = _find_or_create_agent(by, clean)
             if created:
                 screen.add(new_agent.pk)
