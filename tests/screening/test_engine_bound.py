@@ -3,6 +3,8 @@ path returns what the serial one does."""
 
 from __future__ import annotations
 
+import gc
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -52,3 +54,5 @@ def test_two_worker_processes_return_what_one_process_does():
     assert [h.query_id for h in parallel] == [f"q{i}" for i in range(2500)]
     assert parallel == serial
     assert {h.entity_id for h in serial if h.decision != "clear"} == {"zt", "hs", "td"}
+    # The garbage collector is left as it was found (the parallel path freezes it only around the fork).
+    assert gc.get_freeze_count() == 0 and gc.isenabled()

@@ -23,10 +23,22 @@ from fairthread.screening.models import RestrictedList, ScreeningHit
 router = Router(tags=["screening"])
 
 
+class ConcernedFacility(Schema):
+    uid: uuid.UUID
+    name: str
+    country: str
+
+
 class HitOut(Schema):
     id: int
-    facility_uid: uuid.UUID
-    facility_name: str
+    facility_uid: uuid.UUID | None = Field(None, description="The facility screened; null for an agent hit")
+    facility_name: str | None = None
+    agent_uid: uuid.UUID | None = Field(None, description="The recruitment agent screened (subject recruitment_agent)")
+    agent_name: str | None = None
+    agent_country: str | None = None
+    facilities: list[ConcernedFacility] = Field(
+        default_factory=list, description="The facilities the hit concerns: the facility, or every (visible) "
+                                          "facility engaging the agent")
     subject: str
     screened_name: str
     list_name: str
@@ -81,9 +93,22 @@ class ListOut(Schema):
     versions: list[VersionOut]
 
 
-def _hit(h: ScreeningHit) -> dict[str, Any]:
+def _concerned(h: ScreeningHit, request: HttpRequest) -> list[dict[str, Any]]:
+    if h.agent_id is None:
+        return [{"uid": h.facility.uid, "name": h.facility.name, "country": h.facility.country}]
+    visible = policy.visible_facilities(user_of(request))
+    rows = visible.filter(agent_engagements__agent_id=h.agent_id).distinct().order_by("name")
+    return [{"uid": f.uid, "name": f.name, "country": f.country} for f in rows]
+
+
+def _hit(h: ScreeningHit, request: HttpRequest) -> dict[str, Any]:
+    agent = h.agent
     return {
-        "id": h.pk, "facility_uid": h.facility.uid, "facility_name": h.facility.name, "subject": h.subject,
+        "id": h.pk, "facility_uid": h.facility.uid if h.facility_id else None,
+        "facility_name": h.facility.name if h.facility_id else None,
+        "agent_uid": agent.uid if agent else None, "agent_name": agent.name if agent else None,
+        "agent_country": agent.country if agent else None, "facilities": _concerned(h, request),
+        "subject": h.subject,
         "screened_name": h.screened_name, "list_name": h.restricted_list.name, "entity_id": h.entity_id,
         "entity_name": h.entity_name, "matched_name": h.matched_name, "entity_fingerprint": h.entity_fingerprint,
         "score": h.score, "decision": h.decision, "engine_version": h.engine_version,
@@ -94,8 +119,8 @@ def _hit(h: ScreeningHit) -> dict[str, Any]:
 
 
 def _hits(request: HttpRequest) -> Any:
-    return ScreeningHit.objects.filter(facility__in=policy.visible_facilities(user_of(request))).select_related(
-        "facility", "restricted_list", "decided_by")
+    return services.visible_hits(user_of(request)).select_related("facility", "agent", "restricted_list",
+                                                                   "decided_by")
 
 
 @router.get("/screening/hits", response={200: HitPage, 422: ValidationErrors}, operation_id="list_screening_hits",
@@ -107,13 +132,14 @@ def list_screening_hits(request: HttpRequest, filters: Query[HitFilters]) -> dic
             raise ValidationError({"status": "status must be open, confirmed or dismissed."})
         qs = qs.filter(status=filters.status)
     count, items = page(qs, filters.limit, filters.offset)
-    return {"count": count, "limit": filters.limit, "offset": filters.offset, "items": [_hit(h) for h in items]}
+    return {"count": count, "limit": filters.limit, "offset": filters.offset,
+            "items": [_hit(h, request) for h in items]}
 
 
 @router.get("/screening/hits/{hit_id}", response={200: HitOut, 404: Error}, operation_id="get_screening_hit",
             **guard("view", "screening"), summary="One screening hit")
 def get_screening_hit(request: HttpRequest, hit_id: int) -> dict[str, Any]:
-    return _hit(get_visible(_hits(request), pk=hit_id))
+    return _hit(get_visible(_hits(request), pk=hit_id), request)
 
 
 @router.post("/screening/hits/{hit_id}/confirm", response={200: HitOut, 404: Error, 422: ValidationErrors},
@@ -121,7 +147,7 @@ def get_screening_hit(request: HttpRequest, hit_id: int) -> dict[str, Any]:
              summary="Confirm a hit: state-imposed forced-labour evidence; re-assesses the facility and downstream")
 def confirm_screening_hit(request: HttpRequest, hit_id: int, payload: DecisionIn) -> dict[str, Any]:
     hit = get_visible(_hits(request), pk=hit_id)
-    return _hit(services.confirm_hit(hit, user_of(request), payload.reason))
+    return _hit(services.confirm_hit(hit, user_of(request), payload.reason), request)
 
 
 @router.post("/screening/hits/{hit_id}/dismiss", response={200: HitOut, 404: Error, 422: ValidationErrors},
@@ -130,7 +156,7 @@ def confirm_screening_hit(request: HttpRequest, hit_id: int, payload: DecisionIn
 def dismiss_screening_hit(request: HttpRequest, hit_id: int, payload: DecisionIn) -> dict[str, Any]:
     hit = get_visible(_hits(request), pk=hit_id)
     try:
-        return _hit(services.dismiss_hit(hit, user_of(request), payload.reason))
+        return _hit(services.dismiss_hit(hit, user_of(request), payload.reason), request)
     except ValidationError as exc:
         raise ValidationError({"reason": " ".join(exc.messages)}) from None
 

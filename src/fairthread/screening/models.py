@@ -1,11 +1,11 @@
-"""Restricted lists as versioned data, and the screening hits raised against facilities."""
+"""Restricted lists as versioned data, and the screening hits raised against facilities and recruitment agents."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 
-from fairthread.supplychain.models import Facility
+from fairthread.supplychain.models import Facility, RecruitmentAgent
 
 
 class RestrictedList(models.Model):
@@ -90,7 +90,12 @@ class ScreeningHit(models.Model):
         CONFIRMED = "confirmed", "Confirmed"
         DISMISSED = "dismissed", "Dismissed"
 
-    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="screening_hits")
+    # A hit is about a facility (its name, native name or parent company) or about a recruitment agent (subject
+    # ``recruitment_agent``): exactly one of the two is set. An agent hit concerns every facility engaging it.
+    facility = models.ForeignKey(Facility, null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="screening_hits")
+    agent = models.ForeignKey(RecruitmentAgent, null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="screening_hits")
     subject = models.CharField(max_length=20, choices=Subject.choices)
     screened_name = models.CharField(max_length=1000)
     restricted_list = models.ForeignKey(RestrictedList, on_delete=models.CASCADE, related_name="hits")
@@ -116,7 +121,25 @@ class ScreeningHit(models.Model):
         indexes = [
             models.Index(fields=["status"]),
             models.Index(fields=["facility", "restricted_list", "entity_id"]),
+            models.Index(fields=["agent", "restricted_list", "entity_id"], name="screening_hit_agent_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(facility__isnull=False, agent__isnull=True)
+                           | models.Q(facility__isnull=True, agent__isnull=False)),
+                name="screening_hit_one_subject",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.screened_name} ~ {self.entity_name} ({self.status})"
+
+    @property
+    def is_agent_hit(self) -> bool:
+        return self.agent_id is not None
+
+    @property
+    def subject_name(self) -> str:
+        """The facility's or the agent's name, as the record now has it."""
+        target = self.agent if self.agent_id is not None else self.facility
+        return target.name if target is not None else self.screened_name

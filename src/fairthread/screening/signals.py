@@ -1,4 +1,5 @@
-"""Screen facilities after they are imported or edited (supplychain never imports screening)."""
+"""Screen facilities and recruitment agents after they are imported or edited (supplychain never imports
+screening)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from django.dispatch import receiver
 
 from fairthread.supplychain.models import Facility
-from fairthread.supplychain.signals import facilities_changed
+from fairthread.supplychain.signals import agents_changed, facilities_changed
 
 
 @receiver(facilities_changed, dispatch_uid="screening_screen_changed")
@@ -17,3 +18,10 @@ def _on_facilities_changed(sender: Any, facility_ids: set[int], **kwargs: Any) -
     from fairthread.screening.services import schedule_screening
 
     schedule_screening(facility_ids)
+
+
+@receiver(agents_changed, dispatch_uid="screening_screen_agents")
+def _on_agents_changed(sender: Any, agent_ids: set[int], **kwargs: Any) -> None:
+    from fairthread.screening.services import schedule_agent_screening
+
+    schedule_agent_screening(agent_ids)

@@ -22,6 +22,7 @@ from itertools import accumulate
 from typing import NamedTuple, TextIO
 
 from fairthread.supplychain import demo_places as P
+from fairthread.supplychain.demo_agents import AgentPools, DemoEngagement
 
 BRAND = "BRAND"
 BRAND_NAME = "Northwind Fashion"
@@ -62,6 +63,11 @@ COLUMNS = [
     "origin_material",
     "origin_country",
     "origin_region",
+    "recruitment_agent",
+    "recruitment_agent_native",
+    "recruitment_agent_country",
+    "recruitment_agent_licence",
+    "recruitment_origin_country",
 ]
 TIER_SHARES = (0.25, 0.35, 0.22, 0.18)
 # Share of facilities run by a known supplier organisation, per tier; and the probability that a field of the
@@ -116,6 +122,7 @@ class DemoFacility:
     status: str = "active"
     links: list[DemoLink] = field(default_factory=list)
     origins: list[DemoOrigin] = field(default_factory=list)
+    agents: list[DemoEngagement] = field(default_factory=list)  # recruitment agents and their corridors
     hotspot: str = ""  # the planted hotspot's key, for tests and the demo tour
 
 
@@ -520,6 +527,7 @@ class _Generator:
             raise ValueError(f"The demo needs at least {MIN_FACILITIES} facilities (asked for {n}).")
         self.n = n
         self.rng = random.Random(seed)
+        self.agent_pools = AgentPools(seed)
         self.t = _tables()
         self.counts = tier_counts(n)
         self.offsets = [0, *accumulate(self.counts)][:4]
@@ -744,6 +752,8 @@ class _Generator:
         if rng.random() < 0.02 and plant is None:
             f.status = "closed"
         f.origins = self._origins(s, tier)
+        if f.recruitment_agents:
+            f.agents = self.agent_pools.engagements(f.brand_ref, f.country)
         return f
 
     def _workforce(self, f: DemoFacility, s: Skeleton, stage: int, tier: int) -> None:
@@ -953,6 +963,11 @@ def facility_cells(f: DemoFacility) -> dict[str, str]:
         "recruitment_agents": _text(f.recruitment_agents),
         "status": f.status,
         "tier": str(f.declared_tier),
+        "recruitment_agent": "|".join(e.agent.name for e in f.agents),
+        "recruitment_agent_native": "",
+        "recruitment_agent_country": "|".join(e.agent.country for e in f.agents),
+        "recruitment_agent_licence": "|".join(e.agent.licence_number for e in f.agents),
+        "recruitment_origin_country": "|".join(e.origin_country for e in f.agents),
     }
 
 

@@ -15,7 +15,8 @@ from fairthread.supplychain.exporting import to_csv_bytes
 from fairthread.supplychain.importing.formats import FAIRTHREAD_COLUMNS
 
 COLUMNS = list(FAIRTHREAD_COLUMNS)
-# Example rows for the help sheet: a tier-1 factory supplying the brand, its fabric mill, a declared origin.
+# Example rows for the help sheet: a tier-1 factory supplying the brand, its fabric mill, a declared origin, and a
+# factory that recruits migrant workers through two agents (one per corridor).
 EXAMPLES: list[dict[str, str]] = [
     {
         "facility_ref": "CMT-001",
@@ -46,6 +47,21 @@ EXAMPLES: list[dict[str, str]] = [
         "origin_material": "cotton",
         "origin_country": "India",
         "origin_region": "Gujarat",
+    },
+    {
+        "facility_ref": "CMT-002",
+        "name": "Example Apparel Jordan",
+        "address": "Al-Hassan Industrial Estate, Irbid",
+        "country": "Jordan",
+        "facility_type": "final product assembly",
+        "tier": "1",
+        "supplies": "BRAND",
+        "material": "garments",
+        "pct_migrant": "70",
+        "recruitment_agent": "Example Overseas Pvt. Ltd.|Example Manpower Services",
+        "recruitment_agent_country": "Nepal|Bangladesh",
+        "recruitment_agent_licence": "0000/081/82|RL-0000",
+        "recruitment_origin_country": "Nepal|Bangladesh",
     },
 ]
 FILE_NAMES = {"csv": "fairthread-import-template.csv", "xlsx": "fairthread-import-template.xlsx"}

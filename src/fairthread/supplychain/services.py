@@ -15,8 +15,8 @@ from django.db import transaction
 from fairthread.accounts import policy
 from fairthread.audit.log import record, snapshot
 from fairthread.supplychain.identity import identity_key
-from fairthread.supplychain.models import Facility, SourcingLink
-from fairthread.supplychain.signals import facilities_changed
+from fairthread.supplychain.models import AgentEngagement, Facility, RecruitmentAgent, SourcingLink
+from fairthread.supplychain.signals import agents_changed, facilities_changed
 from fairthread.supplychain.tiers import BRAND, derive_tiers
 
 # Fields a supplier user may change on its own facility (not ids, not ownership, not tiers).
@@ -153,3 +153,136 @@ def recompute_tiers() -> list[list[int]]:
         for start in range(0, len(pks), 900):  # stay under SQLite's bound-parameter limit
             Facility.objects.filter(id__in=pks[start:start + 900]).update(tier=tier, in_cycle=cyc)
     return result.cycles
+
+
+# --- recruitment agents -------------------------------------------------------------------------------------
+
+AGENT_FIELDS = ("name", "name_native", "country", "address", "licence_number")
+
+
+def _find_or_create_agent(by: Any, values: Mapping[str, Any]) -> tuple[RecruitmentAgent, bool]:
+    """The agent with this identity (name + address + country), or a new one. Returns (agent, created)."""
+    name = (values.get("name") or "").strip()
+    if not name:
+        raise ValidationError({"name": "Give the recruitment agent's name."})
+    clean = {k: (values.get(k) or "").strip() for k in AGENT_FIELDS}
+    clean["country"] = clean["country"].upper()
+    key = identity_key(clean["name"], clean["address"], clean["country"])
+    agent = RecruitmentAgent.objects.filter(identity_key=key).order_by("id").first()
+    if agent is not None:
+        return agent, False
+    agent = RecruitmentAgent(**clean, identity_key=key)
+    agent.full_clean(exclude=["uid"])
+    agent.save()
+    record(by, "recruitment_agent.create", agent, after=snapshot(agent))
+    return agent, True
+
+
+def _engage(by: Any, facility: Facility, agent: RecruitmentAgent, origin: str) -> AgentEngagement:
+    if AgentEngagement.objects.filter(agent=agent, facility=facility, origin_country=origin).exists():
+        raise ValidationError(f"{facility.name} already recruits through {agent.name} along this corridor.")
+    engagement = AgentEngagement(agent=agent, facility=facility, origin_country=origin)
+    engagement.full_clean()
+    engagement.save()
+    record(by, "agent_engagement.create", engagement,
+           after={"agent": agent.pk, "agent_name": agent.name, "facility": facility.pk, "origin_country": origin})
+    if facility.recruitment_agents is not True:
+        before = facility.recruitment_agents
+        facility.recruitment_agents = True
+        facility.save(update_fields=["recruitment_agents", "updated_at"])
+        record(by, "facility.update", facility, before={"recruitment_agents": before},
+               after={"recruitment_agents": True}, note="a recruitment agent was named")
+    return engagement
+
+
+def _agents_changed(agent_ids: set[int], facility_ids: set[int]) -> None:
+    if agent_ids:
+        agents_changed.send(sender=RecruitmentAgent, agent_ids=agent_ids)
+    if facility_ids:
+        facilities_changed.send(sender=AgentEngagement, facility_ids=facility_ids)
+
+
+@transaction.atomic
+def add_agent_engagement(facility: Facility, *, by: Any, values: Mapping[str, Any]) -> AgentEngagement:
+    """Record that ``facility`` recruits through an agent (found by name + address + country, else created).
+
+    ``values``: the agent's name, name_native, country, address, licence_number, and origin_country (where the
+    workers are recruited). A new agent is screened; the facility's risk is re-assessed."""
+    policy.require(by, "change", facility)
+    agent, created = _find_or_create_agent(by, values)
+    engagement = _engage(by, facility, agent, (values.get("origin_country") or "").strip().upper())
+    _agents_changed({agent.pk} if created else set(), {facility.pk})
+    return engagement
+
+
+@transaction.atomic
+def update_agent_engagement(engagement: AgentEngagement, *, by: Any, values: Mapping[str, Any]) -> bool:
+    """Change an engagement: the corridor's origin, or the agent's details.
+
+    An agent engaged by this facility only is edited in place (and screened again if a name or its country
+    changed). An agent other facilities engage too is not renamed under them: the engagement moves to the agent
+    with the new name / address / country (found or created); its licence number or native name (the same agent)
+    is changed in place, by brand users only. Returns whether anything changed."""
+    facility = engagement.facility
+    policy.require(by, "change", facility)
+    agent = engagement.agent
+    clean = {k: (values.get(k, getattr(agent, k)) or "").strip() for k in AGENT_FIELDS}
+    clean["country"] = clean["country"].upper()
+    origin = (values.get("origin_country", engagement.origin_country) or "").strip().upper()
+    agent_changes = {k: v for k, v in clean.items() if v != getattr(agent, k)}
+    if not agent_changes and origin == engagement.origin_country:
+        return False
+    if not clean["name"]:
+        raise ValidationError({"name": "Give the recruitment agent's name."})
+    screen: set[int] = set()
+    if agent_changes:
+        shared = agent.engagements.exclude(facility=facility).exists()
+        same_identity = identity_key(clean["name"], clean["address"], clean["country"]) == agent.identity_key
+        if shared and same_identity and policy.role_of(by) == "supplier_user":
+            # Only details of the agent itself (licence, native name) changed, and other facilities engage it.
+            raise ValidationError("Other facilities also recruit through this agent; ask the brand to change its "
+                                  "licence number or native name.")
+        if shared and not same_identity:
+            new_agent, created = _find_or_create_agent(by, clean)
+            if created:
+                screen.add(new_agent.pk)
+            before = {"agent": agent.pk}
+            engagement.agent = new_agent
+            record(by, "agent_engagement.update", engagement, before=before, after={"agent": new_agent.pk})
+            agent = new_agent
+        else:
+            before = snapshot(agent)
+            for k, v in agent_changes.items():
+                setattr(agent, k, v)
+            agent.identity_key = identity_key(agent.name, agent.address, agent.country)
+            agent.full_clean(exclude=["uid"])
+            agent.save()
+            record(by, "recruitment_agent.update", agent, before={k: before.get(k) for k in agent_changes},
+                   after=agent_changes)
+            if {"name", "name_native", "country"} & set(agent_changes):
+                screen.add(agent.pk)
+    if origin != engagement.origin_country:
+        record(by, "agent_engagement.update", engagement, before={"origin_country": engagement.origin_country},
+               after={"origin_country": origin})
+        engagement.origin_country = origin
+    if AgentEngagement.objects.filter(agent=agent, facility=facility, origin_country=origin).exclude(
+            pk=engagement.pk).exists():
+        raise ValidationError(f"{facility.name} already recruits through {agent.name} along this corridor.")
+    engagement.full_clean()
+    engagement.save()
+    _agents_changed(screen, {facility.pk})
+    return True
+
+
+@transaction.atomic
+def remove_agent_engagement(engagement: AgentEngagement, *, by: Any) -> None:
+    """The facility no longer recruits through this agent (the agent's record and screening history stay)."""
+    facility = engagement.facility
+    policy.require(by, "change", facility)
+    pk, repr_ = engagement.pk, str(engagement)
+    before = {"agent": engagement.agent_id, "agent_name": engagement.agent.name, "facility": facility.pk,
+              "origin_country": engagement.origin_country}
+    engagement.delete()
+    record(by, "agent_engagement.delete", None, object_type="supplychain.agentengagement", object_id=str(pk),
+           object_repr=repr_, before=before)
+    _agents_changed(set(), {facility.pk})

@@ -258,3 +258,24 @@ class LinkForm(forms.Form):
         else:
             values.update(brand=brand, supplier=self.facility)
         return values
+
+
+class AgentEngagementForm(forms.Form):
+    """Name a recruitment agent a facility recruits workers through, and the corridor (from the facility's page)."""
+
+    name = forms.CharField(label="Agent name", max_length=300)
+    name_native = forms.CharField(label="Name in native script", max_length=300, required=False)
+    country = forms.ChoiceField(choices=country_choices("—"), required=False, label="Based in")
+    address = forms.CharField(label="Address", max_length=500, required=False)
+    licence_number = forms.CharField(label="Licence number", max_length=100, required=False)
+    origin_country = forms.ChoiceField(
+        choices=country_choices("—"), required=False, label="Workers recruited in",
+        help_text="The corridor's origin; the workers come to this facility's country.",
+    )
+
+    @classmethod
+    def initial_for(cls, engagement: Any) -> dict[str, str]:
+        agent = engagement.agent
+        return {"name": agent.name, "name_native": agent.name_native, "country": agent.country,
+                "address": agent.address, "licence_number": agent.licence_number,
+                "origin_country": engagement.origin_country}

@@ -17,9 +17,11 @@ a Xinjiang address for a Xinjiang entity adds 0.05. The score is clipped to [0, 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import math
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 
@@ -221,6 +223,8 @@ class Screener:
         self._query_weights: dict[tuple[str, ...], tuple[float, ...]] = {}
         # Per query token, what it adds to each candidate's shared weight (query words repeat across names).
         self._token_keys: dict[str, tuple[int, str, dict[int, float] | None, float]] = {}
+        # Tokens the list does not know -> the list words they split into, or None (``_word_break``).
+        self._breaks: dict[str, list[str] | None] = {}
         # Highest name score that still cannot become a 'review' after the region bonus.
         self._floor = max(0.0, self.thresholds.review - XINJIANG_SUPPORT - 0.01)
 
@@ -260,7 +264,12 @@ class Screener:
             if len(token) < 6 or token in self._vocabulary or token.isdigit():
                 out.append(token)
                 continue
-            parts = self._word_break(token)
+            if token in self._breaks:
+                parts = self._breaks[token]
+            else:
+                if len(self._breaks) > 65536:
+                    self._breaks.clear()
+                parts = self._breaks[token] = self._word_break(token)
             if parts:
                 changed = True
                 out.extend(parts)
@@ -334,11 +343,9 @@ class Screener:
         if not shared:
             return []
         totals = self._totals
-        ranked = sorted(
-            ((value / totals[number], number) for number, value in shared.items()
-             if value >= PRUNE_FRACTION * totals[number]),
-            reverse=True,
-        )
+        ranked = [(value / totals[number], number) for number, value in shared.items()
+                  if value >= PRUNE_FRACTION * totals[number]]
+        ranked.sort(reverse=True)
         return [number for _, number in ranked[:MAX_CANDIDATES]]
 
     # -- scoring -----------------------------------------------------------------------------------------
@@ -489,8 +496,11 @@ class Screener:
                 if probe.compact == form.compact:
                     score = 1.0
                 elif len(form.compact) >= 10:
-                    score = max(score, ratio(probe.compact, form.compact, score_cutoff=90) / 100)
-            best = max(best, score)
+                    r = ratio(probe.compact, form.compact, score_cutoff=90) / 100
+                    if r > score:
+                        score = r
+            if score > best:
+                best = score
         self.stats.comparisons += 1
         return best
 
@@ -587,6 +597,7 @@ class Screener:
                 query, analysis, q_places, form, name_score, None)[0]
             if form.entity not in best or score > best[form.entity][0]:
                 best[form.entity] = (score, form)
+
         def order(item: tuple[int, tuple[float, _Form]]) -> tuple[float, str]:
             return -item[1][0], self.entities[item[0]].id
 
@@ -675,13 +686,14 @@ def _join(a: Sequence[str], a_free: list[int], b: Sequence[str], b_free: list[in
 
 _SHARED: tuple[Screener, list[Query | str]] | None = None
 _HIT_FIELDS = tuple(f.name for f in fields(Hit))
+_HIT_VALUES = operator.attrgetter(*_HIT_FIELDS)  # a Hit's field values, in order, as one tuple
 
 
 def _work(span: tuple[int, int]) -> list[tuple]:
     assert _SHARED is not None
     screener, queries = _SHARED
     # Plain tuples cross the process boundary much faster than dataclass instances.
-    return [tuple(getattr(h, f) for f in _HIT_FIELDS) for h in map(screener.screen_one, queries[span[0]:span[1]])]
+    return [_HIT_VALUES(h) for h in map(screener.screen_one, queries[span[0]:span[1]])]
 
 
 def _screen_parallel(screener: Screener, queries: list[Query | str], workers: int) -> list[Hit]:
@@ -690,12 +702,20 @@ def _screen_parallel(screener: Screener, queries: list[Query | str], workers: in
     global _SHARED
     # fork shares the built index and the queries with the workers: only index ranges are pickled
     _SHARED = (screener, queries)
-    # Small chunks keep both workers busy to the end even when another process takes a core for a while.
+    # Small chunks keep both workers busy to the end even when another process takes a core for a while; each
+    # task is one chunk (Pool.map's default would bundle four chunks per task and leave a worker idle at the
+    # end). The parent builds the hits of each chunk as it arrives, while the workers go on.
     size = max(1, math.ceil(len(queries) / (workers * 16)))
     spans = [(i, min(i + size, len(queries))) for i in range(0, len(queries), size)]
+    hits: list[Hit] = []
+    # Objects that exist before the fork are left out of garbage collection, so the workers' collections do not
+    # touch (and copy) every page of the inherited index.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.map(_work, spans)
+            for chunk in pool.imap(_work, spans, chunksize=1):
+                hits.extend(Hit(*values) for values in chunk)
     finally:
         _SHARED = None
-    return [Hit(*values) for chunk in results for values in chunk]
+        gc.unfreeze()
+    return hits

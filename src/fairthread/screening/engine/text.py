@@ -65,23 +65,33 @@ def fold(text: str) -> str:
 
 def _canonical(tokens: list[str], abbreviations: list[tuple[str, str]]) -> list[str]:
     out: list[str] = []
-    split: list[str] = []
     for token in tokens:
-        if _TONE_NUMBERS.match(token):
-            split.append(re.sub(r"[1-5]", "", token))  # "xin1jiang1" -> "xinjiang"
-        else:
-            split.extend(_LETTER_DIGIT.sub(" ", token).split())  # "wang1" -> "wang 1"
-    for token in split:
-        canon = V.ABBREVIATIONS.get(token)
+        canon, abbreviated = _canonical_token(token)
+        out.extend(canon)
+        abbreviations.extend(abbreviated)
+    return out
+
+
+@functools.lru_cache(maxsize=65536)
+def _canonical_token(token: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """One token's canonical forms and the abbreviations read in it (cached: words repeat across names)."""
+    # "xin1jiang1" -> "xinjiang"; "wang1" -> "wang 1"
+    split = ([re.sub(r"[1-5]", "", token)] if _TONE_NUMBERS.match(token)
+             else _LETTER_DIGIT.sub(" ", token).split())
+    out: list[str] = []
+    abbreviations: list[tuple[str, str]] = []
+    for part in split:
+        canon = V.ABBREVIATIONS.get(part)
         if canon is None:
-            out.append(token)
+            out.append(part)
             continue
-        if canon != token:
-            abbreviations.append((token, canon))
+        if canon != part:
+            abbreviations.append((part, canon))
         out.extend(canon.split())
-    return [t for t in out if t not in V.STOPWORDS]
+    return tuple(t for t in out if t not in V.STOPWORDS), tuple(abbreviations)
 
 
+@functools.lru_cache(maxsize=65536)
 def _legal_word(token: str) -> str | None:
     """The legal-form word this token is, allowing one typo in long ones ("corporatioon")."""
     if token in V.LEGAL_TOKENS:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -23,9 +23,16 @@ from fairthread.audit.log import record, snapshot
 from fairthread.audit.models import AuditEvent
 from fairthread.supplychain.identity import identity_key
 from fairthread.supplychain.importing.bulk import insert_rows, update_rows
-from fairthread.supplychain.importing.validation import FacilityGroup, LinkSpec, Validated
-from fairthread.supplychain.models import Facility, FacilitySource, ImportBatch, SourcingLink
-from fairthread.supplychain.signals import facilities_changed
+from fairthread.supplychain.importing.validation import AgentSpec, FacilityGroup, LinkSpec, Validated
+from fairthread.supplychain.models import (
+    AgentEngagement,
+    Facility,
+    FacilitySource,
+    ImportBatch,
+    RecruitmentAgent,
+    SourcingLink,
+)
+from fairthread.supplychain.signals import agents_changed, facilities_changed
 from fairthread.supplychain.tiers import BRAND, derive_tiers
 
 # Values per IN (...) query: SQLite before 3.32 allowed only 999 bound parameters.
@@ -60,6 +67,11 @@ class Plan:
     org_of_group: dict[int, str] = field(default_factory=dict)
     new_links: list[LinkSpec] = field(default_factory=list)
     changed_links: list[tuple[int, Decimal]] = field(default_factory=list)  # link id, new volume share
+    # Recruitment agents by identity key: stored ones found again, new ones, changes to stored ones.
+    agents_found: dict[str, RecruitmentAgent] = field(default_factory=dict)
+    new_agents: dict[str, AgentSpec] = field(default_factory=dict)
+    agent_updates: dict[str, dict[str, str]] = field(default_factory=dict)
+    new_engagements: list[tuple[int, str, str]] = field(default_factory=list)  # group index, agent key, origin
     errors: list[str] = field(default_factory=list)
     # Facility matching of rows that would be new facilities: group index -> the existing facility it is
     # (merged into it on writing) or the existing facilities a person should compare it with.
@@ -73,6 +85,14 @@ class Plan:
     @property
     def links_created(self) -> int:
         return len(self.new_links)
+
+    @property
+    def agents_created(self) -> int:
+        return len(self.new_agents)
+
+    @property
+    def engagements_created(self) -> int:
+        return len(self.new_engagements)
 
 
 _STORED_FIELDS = tuple(
@@ -253,7 +273,57 @@ def plan(validated: Validated, brand: Organisation | None) -> Plan:
 
         resolve_new_groups(result, claimed)
     _plan_links(result)
+    _plan_agents(result)
     return result
+
+
+def _plan_agents(result: Plan) -> None:
+    """Agents named in the file: found again by identity key (name + country) or new; engagements not stored yet."""
+    specs: dict[str, AgentSpec] = {}
+    first_row: dict[str, int] = {}
+    wanted: dict[tuple[int, str, str], None] = {}
+    for gi, group in enumerate(result.validated.groups):
+        for row in group.rows:
+            for spec in row.agents:
+                key = spec.identity_key
+                prev = specs.get(key)
+                if prev is None:
+                    specs[key], first_row[key] = spec, row.number
+                else:
+                    for name, column in (("name_native", "recruitment_agent_native"),
+                                         ("licence_number", "recruitment_agent_licence")):
+                        old, new = getattr(prev, name), getattr(spec, name)
+                        if old and new and old != new:
+                            result.errors.append(
+                                f"rows {first_row[key]} and {row.number} name the recruitment agent '{spec.name}' "
+                                f"with different values in column '{row.column(column)}' ('{old}' and '{new}')")
+                        elif new and not old:
+                            prev = specs[key] = replace(prev, **{name: new})
+                wanted[(gi, key, spec.origin_country)] = None
+    if not specs:
+        return
+    for part in chunks(sorted(specs)):
+        for agent in RecruitmentAgent.objects.filter(identity_key__in=part).order_by("id"):
+            result.agents_found.setdefault(agent.identity_key, agent)
+    for key, spec in specs.items():
+        agent = result.agents_found.get(key)
+        if agent is None:
+            result.new_agents[key] = spec
+            continue
+        changes = {name: getattr(spec, name) for name in ("name_native", "licence_number")
+                   if getattr(spec, name) and getattr(spec, name) != getattr(agent, name)}
+        if changes:
+            result.agent_updates[key] = changes
+    stored: set[tuple[int, int, str]] = set()
+    agent_ids = [a.pk for a in result.agents_found.values()]
+    for part in chunks(agent_ids):
+        stored.update(AgentEngagement.objects.filter(agent_id__in=part).values_list(
+            "agent_id", "facility_id", "origin_country"))
+    for gi, key, origin in wanted:
+        agent, facility = result.agents_found.get(key), result.existing.get(gi)
+        if agent is not None and facility is not None and (agent.pk, facility.pk, origin) in stored:
+            continue  # engaged already: a re-import changes nothing
+        result.new_engagements.append((gi, key, origin))
 
 
 def _plan_links(result: Plan) -> None:
@@ -483,6 +553,7 @@ def write(result: Plan, *, by: Any, batch: ImportBatch, organisation: Organisati
                 {"volume_share": str(share)},
             )
 
+        screen_agents, engaged = _write_agents(result, ids, now, event)
         _write_sources(result, ids, batch, organisation)
         insert_rows(AuditEvent, audit)
         matched_into: set[int] = set()
@@ -498,6 +569,8 @@ def write(result: Plan, *, by: Any, batch: ImportBatch, organisation: Organisati
             "unchanged": len(result.unchanged),
             "links_created": len(link_rows),
             "links_updated": len(result.changed_links),
+            "agents_created": result.agents_created,
+            "engagements_created": result.engagements_created,
         }
         record(by, "import.apply", batch, after={"filename": batch.filename, **counts}, note=note)
         recompute_tiers()
@@ -512,7 +585,59 @@ def write(result: Plan, *, by: Any, batch: ImportBatch, organisation: Organisati
         # Risk re-assesses these and what lies downstream of them once the transaction commits.
         if touched:
             facilities_changed.send(sender=Facility, facility_ids=touched)
+        # New engagements change those facilities' risk (an agent's confirmed hit reaches them); new or renamed
+        # agents are screened.
+        engaged -= touched  # those are re-assessed already
+        if engaged:
+            facilities_changed.send(sender=AgentEngagement, facility_ids=engaged)
+        if screen_agents:
+            agents_changed.send(sender=RecruitmentAgent, agent_ids=screen_agents)
     return len(link_rows)
+
+
+def _write_agents(result: Plan, ids: dict[int, Any], now: Any, event: Any) -> tuple[set[int], set[int]]:
+    """Create new agents, update found ones, add engagements. Returns (agents to screen, facilities engaged)."""
+    agent_ids = {key: agent.pk for key, agent in result.agents_found.items()}
+    uids = {key: uuid.uuid4() for key in result.new_agents}
+    RecruitmentAgent.objects.bulk_create([
+        RecruitmentAgent(uid=uids[key], name=spec.name, name_native=spec.name_native, country=spec.country,
+                         licence_number=spec.licence_number, identity_key=key)
+        for key, spec in result.new_agents.items()], batch_size=500)
+    by_uid: dict[Any, int] = {}
+    for part in chunks(list(uids.values())):
+        by_uid.update(RecruitmentAgent.objects.filter(uid__in=part).values_list("uid", "id"))
+    for key, spec in result.new_agents.items():
+        agent_ids[key] = by_uid[uids[key]]
+        event("recruitment_agent.create", "supplychain.recruitmentagent", agent_ids[key], spec.name, None,
+              {"name": spec.name, "name_native": spec.name_native, "country": spec.country,
+               "licence_number": spec.licence_number, "uid": str(uids[key])})
+    renamed: set[int] = set()
+    for key, changes in result.agent_updates.items():
+        agent = result.agents_found[key]
+        RecruitmentAgent.objects.filter(pk=agent.pk).update(**changes, updated_at=now)
+        event("recruitment_agent.update", "supplychain.recruitmentagent", agent.pk, agent.name,
+              {k: getattr(agent, k) for k in changes}, dict(changes))
+        if "name_native" in changes:
+            renamed.add(agent.pk)
+    engagements = [AgentEngagement(agent_id=agent_ids[key], facility_id=ids[gi], origin_country=origin)
+                   for gi, key, origin in result.new_engagements]
+    AgentEngagement.objects.bulk_create(engagements, batch_size=500)
+    for (gi, key, origin), engagement in zip(result.new_engagements, engagements, strict=True):
+        corridor = f"{origin or '?'} → {groups_country(result, gi)}"
+        event("agent_engagement.create", "supplychain.agentengagement",
+              engagement.pk or f"{agent_ids[key]}:{ids[gi]}:{origin}",
+              f"{result.new_agents[key].name if key in result.new_agents else result.agents_found[key].name} "
+              f"({corridor})", None, {"agent": agent_ids[key], "facility": ids[gi], "origin_country": origin})
+    return {agent_ids[key] for key in result.new_agents} | renamed, {ids[gi] for gi, _, _ in result.new_engagements}
+
+
+def groups_country(result: Plan, gi: int) -> str:
+    """The country of a file group's facility (its new value, else the stored one)."""
+    country = result.validated.groups[gi].values.get("country")
+    if country:
+        return country
+    facility = result.existing.get(gi)
+    return getattr(facility, "country", "") if facility is not None else ""
 
 
 def _write_sources(

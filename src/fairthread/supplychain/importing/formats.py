@@ -51,6 +51,11 @@ FAIRTHREAD_COLUMNS: dict[str, str] = {
     "origin_material": "input whose upstream facility is unknown, e.g. cotton",
     "origin_country": "declared origin country of that input",
     "origin_region": "declared origin region of that input, e.g. Gujarat",
+    "recruitment_agent": "recruitment agent(s) the facility recruits workers through, separated by '|'",
+    "recruitment_agent_native": "the agents' names in native script, aligned with recruitment_agent ('|')",
+    "recruitment_agent_country": "where each agent is based: one value for all, or one per agent ('|')",
+    "recruitment_agent_licence": "each agent's licence number: one per agent ('|'), may be empty",
+    "recruitment_origin_country": "where the agent recruits the workers (corridor origin): one value or one per agent",
 }
 
 # Field -> header aliases (normalised). Fields accepted by every format.
@@ -96,6 +101,13 @@ FORMAT_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "origin_material": ("origin material",),
         "origin_country": ("origin country",),
         "origin_region": ("origin region",),
+        "recruitment_agent": ("recruitment agent", "recruitment agent name", "recruitment agent names",
+                              "labour agent", "labor agent"),
+        "recruitment_agent_native": ("recruitment agent native", "recruitment agent native name"),
+        "recruitment_agent_country": ("recruitment agent country", "agent country"),
+        "recruitment_agent_licence": ("recruitment agent licence", "recruitment agent license", "agent licence",
+                                      "agent license"),
+        "recruitment_origin_country": ("recruitment origin country", "recruited in", "workers recruited in"),
     },
 }
 # Where two columns give the same field (country_code and country_name), the earlier alias wins and the

@@ -41,6 +41,8 @@ class ImportResult:
     # facilities sent to the review queue because they may be one.
     matched_existing: int = 0
     sent_to_review: int = 0
+    agents_created: int = 0
+    engagements_created: int = 0
 
     def summary(self) -> str:
         verb = "would be " if self.dry_run else ""
@@ -51,6 +53,9 @@ class ImportResult:
         if self.matched_existing or self.sent_to_review:
             text += (f", {self.matched_existing} {verb}matched to existing facilities, "
                      f"{self.sent_to_review} {verb}sent to review")
+        if self.agents_created or self.engagements_created:
+            text += (f", {self.agents_created} recruitment agents {verb}created, "
+                     f"{self.engagements_created} agent engagements {verb}created")
         return text
 
 
@@ -155,6 +160,7 @@ def import_file(
     result.matched_existing, result.sent_to_review = len(planned.matched), len(planned.review)
     result.unchanged, result.links_created = len(planned.unchanged), planned.links_created
     result.links_updated = len(planned.changed_links)
+    result.agents_created, result.engagements_created = planned.agents_created, planned.engagements_created
     if planned.errors:
         return _finish(batch, result)
     if not dry_run:

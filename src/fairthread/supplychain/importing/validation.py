@@ -15,7 +15,7 @@ from typing import Any
 from fairthread.reference.countries import resolve_country, suggest_country
 from fairthread.supplychain.identity import identity_key
 from fairthread.supplychain.importing.formats import FAIRTHREAD, NOT_STORED, ColumnMap
-from fairthread.supplychain.models import Facility
+from fairthread.supplychain.models import Facility, RecruitmentAgent
 from fairthread.supplychain.vocabulary import (
     COORDINATE_PRECISIONS,
     canonical_facility_type,
@@ -53,6 +53,9 @@ FACILITY_FIELDS = (
 # Import column -> facility field, where the names differ.
 COLUMN_TO_FIELD = {"facility_ref": "brand_ref", "tier": "declared_tier", "is_closed": "status"}
 LINK_COLUMNS = ("supplies", "material", "volume_share", "origin_material", "origin_country", "origin_region")
+AGENT_COLUMNS = ("recruitment_agent", "recruitment_agent_native", "recruitment_agent_country",
+                 "recruitment_agent_licence", "recruitment_origin_country")
+AGENT_SEPARATOR = "|"
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _TRUE = {"yes", "y", "true", "t", "1"}
 _FALSE = {"no", "n", "false", "f", "0"}
@@ -64,6 +67,21 @@ class CellError(ValueError):
     """The message for one bad cell."""
 
 
+@dataclass(frozen=True)
+class AgentSpec:
+    """One recruitment agent named on a row, and the corridor it recruits along for that facility."""
+
+    name: str
+    country: str  # ISO-2 or ""
+    origin_country: str  # ISO-2 or ""
+    name_native: str = ""
+    licence_number: str = ""
+
+    @property
+    def identity_key(self) -> str:
+        return identity_key(self.name, "", self.country)
+
+
 @dataclass
 class ParsedRow:
     number: int
@@ -73,6 +91,7 @@ class ParsedRow:
     material: str = ""
     volume_share: Decimal | None = None
     origin: tuple[str, str, str] | None = None  # (material, country, region)
+    agents: list[AgentSpec] = field(default_factory=list)
 
     def column(self, name: str) -> str:
         return self.columns.get(name, name)
@@ -332,7 +351,7 @@ def _simple(parse: Callable[[str], Any]) -> Callable[[str, int, str, list[str]],
 
 
 def _parser_for(column: str, name: str) -> Callable[[str, int, str, list[str]], Any] | None:
-    if column in NOT_STORED or column in LINK_COLUMNS:
+    if column in NOT_STORED or column in LINK_COLUMNS or column in AGENT_COLUMNS:
         return None
     if column == "facility_type":
         return _facility_type
@@ -390,7 +409,89 @@ def parse_row(
         problem(row.column(missing), "is empty; latitude and longitude must be given together")
     if compiled.cmap.fmt == FAIRTHREAD:
         _parse_links(row, texts, problem, warnings)
+        _parse_agents(row, texts, problem)
     return row
+
+
+def _parse_agents(row: ParsedRow, texts: dict[str, str], problem: Callable[[str, str], None]) -> None:
+    """The recruitment agents a row names: ``|``-separated names with aligned (or single) countries."""
+
+    def split(column: str) -> list[str]:
+        text = texts.get(column, "")
+        return [p.strip() for p in text.split(AGENT_SEPARATOR)] if text.strip() else []
+
+    names = split("recruitment_agent")
+    if not [n for n in names if n]:
+        for column in AGENT_COLUMNS[1:]:
+            if texts.get(column, "").strip():
+                problem(row.column(column), "is given but column 'recruitment_agent' names no agent")
+        return
+    if any(not n for n in names):
+        problem(row.column("recruitment_agent"), "has an empty name between '|' separators")
+        return
+    limit = RecruitmentAgent._meta.get_field("name").max_length
+    for name in names:
+        if len(name) > limit:
+            problem(row.column("recruitment_agent"), f"agent name too long ({len(name)} characters; at most {limit})")
+            return
+    seen: set[str] = set()
+    for name in names:
+        key = " ".join(name.casefold().split())
+        if key in seen:
+            problem(row.column("recruitment_agent"), f"names the agent '{name}' twice")
+            return
+        seen.add(key)
+
+    def aligned(column: str, *, single: bool) -> list[str] | None:
+        """One value per agent: the column's values, one value repeated (``single``), or all empty."""
+        values = split(column)
+        if not values:
+            return [""] * len(names)
+        if len(values) == len(names):
+            return values
+        if single and len(values) == 1:
+            return values * len(names)
+        allowed = "one value for all of them or one per agent" if single else "one value per agent"
+        problem(row.column(column), f"has {len(values)} value(s) for {len(names)} agent(s) in column "
+                                    f"'{row.column('recruitment_agent')}'; give {allowed}, separated by '|'")
+        return None
+
+    def countries(column: str) -> list[str] | None:
+        values = aligned(column, single=True)
+        if values is None:
+            return None
+        codes: list[str] = []
+        for value in values:
+            if not value:
+                codes.append("")
+                continue
+            try:
+                codes.append(_country(value))
+            except CellError as exc:
+                problem(row.column(column), str(exc))
+                return None
+        return codes
+
+    based, origin = countries("recruitment_agent_country"), countries("recruitment_origin_country")
+    native, licence = aligned("recruitment_agent_native", single=False), aligned("recruitment_agent_licence",
+                                                                              single=False)
+    if based is None or origin is None or native is None or licence is None:
+        return
+    for column, values, field_name in (("recruitment_agent_native", native, "name_native"),
+                                       ("recruitment_agent_licence", licence, "licence_number")):
+        limit = RecruitmentAgent._meta.get_field(field_name).max_length
+        for value in values:
+            if len(value) > limit:
+                problem(row.column(column), f"too long ({len(value)} characters; at most {limit})")
+                return
+    row.agents = [AgentSpec(name=n, country=c, origin_country=o, name_native=nn, licence_number=lc)
+                  for n, c, o, nn, lc in zip(names, based, origin, native, licence, strict=True)]
+    flag = row.values.get("recruitment_agents")
+    if flag is False:
+        problem(row.column("recruitment_agents"), "says no recruitment through agents, but column "
+                                                  f"'{row.column('recruitment_agent')}' names agents")
+    elif flag is None:  # not given (or not readable, reported above): naming agents says yes
+        row.values["recruitment_agents"] = True
 
 
 def _parse_links(

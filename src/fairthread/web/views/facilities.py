@@ -20,11 +20,12 @@ from fairthread.accounts.models import Organisation
 from fairthread.audit.models import AuditEvent
 from fairthread.reference.countries import country_name, resolve_country
 from fairthread.supplychain import exporting, queries, services
-from fairthread.supplychain.models import Facility, SourcingLink
+from fairthread.supplychain.models import AgentEngagement, Facility, SourcingLink
 from fairthread.supplychain.vocabulary import MATERIALS
 from fairthread.web.decorators import allowed
 from fairthread.web.forms import (
     FACILITY_FIELDS,
+    AgentEngagementForm,
     FacilityForm,
     LinkForm,
     country_choices,
@@ -285,8 +286,16 @@ def facility_detail(request: HttpRequest, uid: Any) -> HttpResponse:
     )
     for li in upstream + downstream:
         li.may_delete = policy.can(user, "delete", li)
+    engagements = list(facility.agent_engagements.select_related("agent").order_by("agent__name", "origin_country"))
+    if engagements and policy.can(user, "view", "screening"):
+        from fairthread.screening.services import agent_screening_status
+
+        status = agent_screening_status({e.agent_id for e in engagements})
+        for e in engagements:
+            e.screening = status.get(e.agent_id, "clear")
     context: dict[str, Any] = {
         "facility": facility,
+        "engagements": engagements,
         "upstream": upstream,
         "downstream": downstream,
         "visible_ids": visible_ids,
@@ -409,6 +418,62 @@ def link_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if target is not None:
         return redirect("web:facility_detail", uid=target.uid)
     return redirect("web:facility_list")
+
+
+# --- Recruitment agents -------------------------------------------------------------------------------------
+
+
+def _engagement(request: HttpRequest, uid: Any, pk: int) -> tuple[Facility, AgentEngagement]:
+    facility = get_object_or_404(policy.visible_facilities(request.user), uid=uid)
+    if not policy.can(request.user, "change", facility):
+        raise PermissionDenied
+    engagement = get_object_or_404(AgentEngagement.objects.select_related("agent"), pk=pk, facility=facility)
+    return facility, engagement
+
+
+@allowed("change", "facility")
+@require_http_methods(["GET", "POST"])
+def agent_add(request: HttpRequest, uid: Any) -> HttpResponse:
+    facility = get_object_or_404(policy.visible_facilities(request.user), uid=uid)
+    if not policy.can(request.user, "change", facility):
+        raise PermissionDenied
+    form = AgentEngagementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            engagement = services.add_agent_engagement(facility, by=request.user, values=form.cleaned_data)
+        except ValidationError as exc:
+            _apply_service_error(form, exc)
+        else:
+            messages.success(request, f"Recruitment agent {engagement.agent.name} added; it is screened against "
+                                      "the restricted lists.")
+            return redirect("web:facility_detail", uid=facility.uid)
+    return render(request, "web/agent_form.html", {"form": form, "facility": facility, "engagement": None})
+
+
+@allowed("change", "facility")
+@require_http_methods(["GET", "POST"])
+def agent_edit(request: HttpRequest, uid: Any, pk: int) -> HttpResponse:
+    facility, engagement = _engagement(request, uid, pk)
+    form = AgentEngagementForm(request.POST or None, initial=AgentEngagementForm.initial_for(engagement))
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.update_agent_engagement(engagement, by=request.user, values=form.cleaned_data)
+        except ValidationError as exc:
+            _apply_service_error(form, exc)
+        else:
+            messages.success(request, "Recruitment agent saved." if changed else "Nothing changed.")
+            return redirect("web:facility_detail", uid=facility.uid)
+    return render(request, "web/agent_form.html", {"form": form, "facility": facility, "engagement": engagement})
+
+
+@allowed("change", "facility")
+@require_POST
+def agent_remove(request: HttpRequest, uid: Any, pk: int) -> HttpResponse:
+    facility, engagement = _engagement(request, uid, pk)
+    name = engagement.agent.name
+    services.remove_agent_engagement(engagement, by=request.user)
+    messages.success(request, f"{facility.name} no longer recruits through {name} (on this corridor).")
+    return redirect("web:facility_detail", uid=facility.uid)
 
 
 # --- Export -------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,8 +26,26 @@ MAX_LIST_BYTES = 20 * 1024 * 1024
 
 def _hits(request: HttpRequest) -> Any:
     # Only roles that see every facility may view screening; the scope is kept for safety all the same.
-    return ScreeningHit.objects.filter(facility__in=policy.visible_facilities(request.user)).select_related(
-        "facility", "restricted_list", "decided_by")
+    return services.visible_hits(request.user).select_related("facility", "agent", "restricted_list", "decided_by")
+
+
+def _with_facilities(hits: list[ScreeningHit], request: HttpRequest) -> list[ScreeningHit]:
+    """Attach ``concerned``: the visible facilities each agent hit concerns (those engaging the agent)."""
+    agents = {h.agent_id for h in hits if h.agent_id is not None}
+    by_agent: dict[int, list[Any]] = {}
+    if agents:
+        from fairthread.supplychain.models import AgentEngagement
+
+        rows = (AgentEngagement.objects.filter(agent_id__in=agents,
+                                               facility__in=policy.visible_facilities(request.user))
+                .select_related("facility").order_by("facility__name", "origin_country"))
+        for e in rows:
+            concerned = by_agent.setdefault(e.agent_id, [])
+            if e.facility not in concerned:
+                concerned.append(e.facility)
+    for h in hits:
+        h.concerned = by_agent.get(h.agent_id, []) if h.agent_id is not None else [h.facility]
+    return hits
 
 
 @allowed("view", "screening")
@@ -37,6 +56,7 @@ def screening_queue(request: HttpRequest) -> HttpResponse:
         status = "open"
     qs = _hits(request).filter(status=status).order_by("-score", "id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    _with_facilities(list(page.object_list), request)
     return render(request, "web/screening/queue.html", {
         "page": page, "status": status, "statuses": ScreeningHit.Status.choices,
         "may_review": policy.can(request.user, "review", "screening"),
@@ -49,12 +69,14 @@ def _decision(request: HttpRequest, pk: int, confirm: bool) -> HttpResponse:
     try:
         if confirm:
             services.confirm_hit(hit, request.user, reason)
-            messages.success(request, f"Confirmed: {hit.facility.name} is {hit.entity_name} "
-                                      f"({hit.restricted_list.name}). Its risk and everything downstream was "
+            whose = ("The risk of every facility engaging this recruitment agent" if hit.agent_id is not None
+                     else "Its risk")
+            messages.success(request, f"Confirmed: {hit.subject_name} is {hit.entity_name} "
+                                      f"({hit.restricted_list.name}). {whose} and everything downstream was "
                                       "re-assessed.")
         else:
             services.dismiss_hit(hit, request.user, reason)
-            messages.success(request, f"Dismissed the hit of {hit.facility.name} on {hit.entity_name}.")
+            messages.success(request, f"Dismissed the hit of {hit.subject_name} on {hit.entity_name}.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/screening/")
@@ -77,10 +99,14 @@ def screening_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def screening_facility(request: HttpRequest, uid: Any) -> HttpResponse:
     facility = get_object_or_404(policy.visible_facilities(request.user), uid=uid)
-    hits = _hits(request).filter(facility=facility).order_by("-created_at", "-id")
+    agents = list(services.facility_agents(facility))
+    hits = _hits(request).filter(Q(facility=facility) | Q(agent__in=agents)).order_by("-created_at", "-id")
+    queries = services.facility_queries(facility)
+    for agent in agents:
+        queries += services.agent_queries(agent)
     return render(request, "web/screening/facility.html", {
         "facility": facility, "hits": hits, "may_review": policy.can(request.user, "review", "screening"),
-        "queries": services.facility_queries(facility),
+        "queries": queries,
     })
 
 
