@@ -120,3 +120,20 @@ def test_the_format_is_detected_from_the_agent_column_alone():
     result = run(rows)
     assert result.ok and result.file_format == "fairthread"
     assert RecruitmentAgent.objects.get().country == "NP"
+
+
+def test_an_agent_added_on_the_facility_page_with_an_address_is_found_again_by_an_import(people):
+    from fairthread.supplychain.services import add_agent_engagement
+
+    assert run(GOOD[:2]).ok
+    klang = Facility.objects.get(brand_ref="KL-1")
+    # Named by hand, with an address the import never gives: still the agent "Meghna Global Recruiting" of
+    # Bangladesh, so the import below engages it instead of creating a second one.
+    add_agent_engagement(klang, by=people.admin, values={
+        "name": "Meghna Global Recruiting", "country": "BD", "address": "House 12, Road 5, Banani, Dhaka",
+        "origin_country": "BD"})
+    result = run([HEADER, GOOD[2]])
+    assert result.ok, result.errors
+    # Everest Manpower came with the first file and Meghna from the facility page: nothing new
+    assert (result.agents_created, result.engagements_created) == (0, 2)
+    assert RecruitmentAgent.objects.filter(name__iexact="meghna global recruiting").count() == 1

@@ -238,7 +238,7 @@ class RecruitmentAgent(models.Model):
     country = models.CharField(max_length=2, blank=True, help_text="Where the agent is based (ISO 3166-1 alpha-2)")
     address = models.CharField(max_length=500, blank=True)
     licence_number = models.CharField("licence number", max_length=100, blank=True)
-    # Normalised name + address + country, as for facilities: how a re-import finds the same agent.
+    # Normalised name + country (identity.agent_identity_key): how an import or the facility page finds the agent.
     identity_key = models.CharField(max_length=64, db_index=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from fairthread.accounts import policy
 from fairthread.audit.log import record, snapshot
-from fairthread.supplychain.identity import identity_key
+from fairthread.supplychain.identity import agent_identity_key, identity_key
 from fairthread.supplychain.models import AgentEngagement, Facility, RecruitmentAgent, SourcingLink
 from fairthread.supplychain.signals import agents_changed, facilities_changed
 from fairthread.supplychain.tiers import BRAND, derive_tiers
@@ -161,13 +161,13 @@ AGENT_FIELDS = ("name", "name_native", "country", "address", "licence_number")
 
 
 def _find_or_create_agent(by: Any, values: Mapping[str, Any]) -> tuple[RecruitmentAgent, bool]:
-    """The agent with this identity (name + address + country), or a new one. Returns (agent, created)."""
+    """The agent with this identity (name + country, as in imports), or a new one. Returns (agent, created)."""
     name = (values.get("name") or "").strip()
     if not name:
         raise ValidationError({"name": "Give the recruitment agent's name."})
     clean = {k: (values.get(k) or "").strip() for k in AGENT_FIELDS}
     clean["country"] = clean["country"].upper()
-    key = identity_key(clean["name"], clean["address"], clean["country"])
+    key = agent_identity_key(clean["name"], clean["country"])
     agent = RecruitmentAgent.objects.filter(identity_key=key).order_by("id").first()
     if agent is not None:
         return agent, False
@@ -204,7 +204,7 @@ def _agents_changed(agent_ids: set[int], facility_ids: set[int]) -> None:
 
 @transaction.atomic
 def add_agent_engagement(facility: Facility, *, by: Any, values: Mapping[str, Any]) -> AgentEngagement:
-    """Record that ``facility`` recruits through an agent (found by name + address + country, else created).
+    """Record that ``facility`` recruits through an agent (found by name + country, else created).
 
     ``values``: the agent's name, name_native, country, address, licence_number, and origin_country (where the
     workers are recruited). A new agent is screened; the facility's risk is re-assessed."""
@@ -221,7 +221,7 @@ def update_agent_engagement(engagement: AgentEngagement, *, by: Any, values: Map
 
     An agent engaged by this facility only is edited in place (and screened again if a name or its country
     changed). An agent other facilities engage too is not renamed under them: the engagement moves to the agent
-    with the new name / address / country (found or created); its licence number or native name (the same agent)
+    with the new name / country (found or created); its licence number or native name (the same agent)
     is changed in place, by brand users only. Returns whether anything changed."""
     facility = engagement.facility
     policy.require(by, "change", facility)
@@ -237,7 +237,7 @@ def update_agent_engagement(engagement: AgentEngagement, *, by: Any, values: Map
     screen: set[int] = set()
     if agent_changes:
         shared = agent.engagements.exclude(facility=facility).exists()
-        same_identity = identity_key(clean["name"], clean["address"], clean["country"]) == agent.identity_key
+        same_identity = agent_identity_key(clean["name"], clean["country"]) == agent.identity_key
         if shared and same_identity and policy.role_of(by) == "supplier_user":
             # Only details of the agent itself (licence, native name) changed, and other facilities engage it.
             raise ValidationError("Other facilities also recruit through this agent; ask the brand to change its "
@@ -254,7 +254,7 @@ def update_agent_engagement(engagement: AgentEngagement, *, by: Any, values: Map
             before = snapshot(agent)
             for k, v in agent_changes.items():
                 setattr(agent, k, v)
-            agent.identity_key = identity_key(agent.name, agent.address, agent.country)
+            agent.identity_key = agent_identity_key(agent.name, agent.country)
             agent.full_clean(exclude=["uid"])
             agent.save()
             record(by, "recruitment_agent.update", agent, before={k: before.get(k) for k in agent_changes},

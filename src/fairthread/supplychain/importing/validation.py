@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from fairthread.reference.countries import resolve_country, suggest_country
-from fairthread.supplychain.identity import identity_key
+from fairthread.supplychain.identity import agent_identity_key, identity_key
 from fairthread.supplychain.importing.formats import FAIRTHREAD, NOT_STORED, ColumnMap
 from fairthread.supplychain.models import Facility, RecruitmentAgent
 from fairthread.supplychain.vocabulary import (
@@ -79,7 +79,7 @@ class AgentSpec:
 
     @property
     def identity_key(self) -> str:
-        return identity_key(self.name, "", self.country)
+        return agent_identity_key(self.name, self.country)
 
 
 @dataclass
