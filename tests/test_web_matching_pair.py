@@ -113,3 +113,19 @@ def test_registry_pair_side_by_side_and_confirm_records_the_os_id(people, regist
     assert "its OS ID BD2020000TEST9 was recorded" in response.content.decode()
     assert Facility.objects.get(pk=registry_pair.facility_id).os_id == "BD2020000TEST9"
     assert "Nothing to review" in response.content.decode()
+
+
+def test_the_queue_filters_travel_from_pair_to_pair(people, mills):
+    # make_mills: the best (0.91) and the middle (0.74) pair in Bangladesh, a 0.62 pair in Viet Nam
+    analyst = client_for(people.analyst)
+    queue = analyst.get("/matching/?country=VN").content.decode()
+    assert f'href="/matching/{mills["vn"].pk}/?country=VN"' in queue
+    html = analyst.get(f"/matching/{mills['vn'].pk}/?country=VN").content.decode()
+    assert '<input type="hidden" name="country" value="VN">' in html
+    assert "pair 1 of 1 in the queue" in html
+    # deciding the only Viet Nam pair goes back to the filtered queue, not to the Bangladesh pairs
+    r = analyst.post(f"/matching/{mills['vn'].pk}/decide/", {"decision": "reject", "country": "VN"})
+    assert r.status_code == 302 and r.url == "/matching/?country=VN"
+    # with the Bangladesh filter, the next pair is the other Bangladesh one, still filtered
+    r = analyst.post(f"/matching/{mills['best'].pk}/decide/", {"decision": "unsure", "country": "BD"})
+    assert r.status_code == 302 and r.url == f"/matching/{mills['middle'].pk}/?country=BD"

@@ -164,7 +164,9 @@ def matching_pair(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = get_object_or_404(candidates_for(request.user), pk=pk)
     left, right = pair_sides(candidate)
     position = None
-    queue = list(_queue(request).values_list("pk", flat=True)[:1000])
+    # The queue's filters travel with the reviewer from pair to pair (as hidden fields of the decision form).
+    flt = QueueFilter.from_params(request.GET)
+    queue = list(flt.apply(_queue(request)).values_list("pk", flat=True)[:1000])
     if pk in queue:
         position = (queue.index(pk) + 1, len(queue))
     merge = FacilityMerge.objects.filter(candidate=candidate).select_related("survivor", "merged").first()
@@ -172,7 +174,7 @@ def matching_pair(request: HttpRequest, pk: int) -> HttpResponse:
         "candidate": candidate, "left": left, "right": right, "evidence": evidence_groups(candidate),
         "rows": [(a[0], a[1], b[1]) for a, b in zip(left["rows"], right["rows"], strict=True)],
         "decisions": DECISIONS.items(), "position": position, "merge": merge,
-        "open": candidate.status in QUEUE_STATUSES,
+        "open": candidate.status in QUEUE_STATUSES, "queue_filter": flt,
         "may_decide": policy.can(request.user, "decide", "match_candidate"),
     })
 
@@ -198,23 +200,25 @@ def _decided_message(candidate: MatchCandidate, decision: str) -> str:
 @require_POST
 def matching_decide(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = get_object_or_404(candidates_for(request.user), pk=pk)
+    flt = QueueFilter.from_params(request.POST)
+    back = f"?{flt.query()}" if flt.query() else ""
     decision = request.POST.get("decision", "")
     reason = request.POST.get("reason", "").strip()[:2000]
     if decision not in DECISIONS:
         messages.error(request, "Choose a decision: same facility, different facilities or not sure.")
-        return redirect("web:matching_pair", pk=pk)
+        return redirect(reverse("web:matching_pair", args=[pk]) + back)
     try:
         candidate = services.decide_pair(candidate, decision, by=request.user, reason=reason)
     except services.MatchingError as exc:
         messages.error(request, str(exc))
-        return redirect("web:matching_pair", pk=pk)
+        return redirect(reverse("web:matching_pair", args=[pk]) + back)
     messages.success(request, _decided_message(candidate, decision))
-    # On to the next pair of the queue (an unsure pair stays in it, so skip the one just seen).
-    following = _queue(request).exclude(pk=candidate.pk).first()
+    # On to the next pair of the filtered queue (an unsure pair stays in it, so skip the one just seen).
+    following = flt.apply(_queue(request)).exclude(pk=candidate.pk).first()
     if following is not None:
-        return redirect("web:matching_pair", pk=following.pk)
-    messages.info(request, "The review queue is empty.")
-    return redirect("web:matching_queue")
+        return redirect(reverse("web:matching_pair", args=[following.pk]) + back)
+    messages.info(request, "No more pairs to review here." if back else "The review queue is empty.")
+    return redirect(reverse("web:matching_queue") + back)
 
 
 @allowed("view", "match_candidate")
@@ -227,11 +231,21 @@ def matching_decisions(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=status)
     else:
         status = ""
+    # Who decided: a person, or the matcher on its own (an automatic match, which a person may want to check).
+    by = request.GET.get("by", "")
+    if by == "person":
+        qs = qs.filter(decided_by__isnull=False)
+    elif by == "automatic":
+        qs = qs.filter(method=services.AUTOMATIC)
+    else:
+        by = ""
     qs = qs.order_by("-decided_at", "-id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in (("status", status), ("by", by)) if v})
     return render(request, "web/matching/decisions.html", {
-        "page": page, "status": status, "querystring": f"status={status}&" if status else "",
+        "page": page, "status": status, "by": by, "querystring": f"{query}&" if query else "",
         "statuses": [("", "Any decision")] + [(s, MatchCandidate.Status(s).label) for s in decided],
+        "deciders": [("", "Anyone"), ("person", "A person"), ("automatic", "The matcher (automatic)")],
     })
 
 
