@@ -150,3 +150,22 @@ def test_commands_import_and_link(people, capsys, tmp_path):
     with pytest.raises(CommandError, match="1 problem found; nothing was imported"):
         call_command("importregistry", str(bad), "--name", "bad")
     assert "bad.csv row 2, column 'country_code': 'Atlantis' is not a known country" in capsys.readouterr().err
+
+
+def test_a_rejection_for_a_merged_record_holds_for_the_facility_it_went_into(people):
+    edition = _registry(people)
+    row = _osh_row("AR2019143JX59GM")
+    survivor = make_facility(row["name"], "AR", address=row["address"])
+    merged = make_facility("Khamsin SA (old list)", "AR", address="Florida")
+    entry = RegistryFacility.objects.get(edition=edition, os_id="AR2019143JX59GM")
+    # a person said the old-list record is not that registry entry, then the two records were merged
+    c = MatchCandidate.objects.create(facility=merged, registry_facility=entry, score=0.6, model_version="t")
+    services.decide_pair(c, "reject", by=people.analyst, reason="a different Khamsin")
+    services.merge_facilities(survivor, merged, by=people.analyst)
+    # the model would link the survivor to the entry (same name and address: test above), but the
+    # rejection belongs to the whole merged facility, so it is neither matched nor proposed
+    summary = services.link_to_registry(by=people.analyst, facility_ids=[survivor.pk])
+    survivor.refresh_from_db()
+    assert survivor.os_id is None
+    assert summary.candidates == [] and summary.matched == 0 and summary.review == 0
+    assert not MatchCandidate.objects.filter(facility=survivor).exists()

@@ -291,11 +291,18 @@ def _confirm_facilities(c: MatchCandidate, by: Any) -> FacilityMerge | None:
     return _merge(survivor, merged, by=by, candidate=c)
 
 
+def registry_rejection(facility_id: int, os_id: str) -> MatchCandidate | None:
+    """A rejection of ``os_id`` for any record of the facility's cluster (it, or a record merged with it): the
+    whole cluster is one facility, so a person's "not this registry entry" holds for all of it."""
+    keys = [MatchCandidate.registry_pair_key(m, os_id) for m in cluster(root_id(facility_id))]
+    return (MatchCandidate.objects.filter(pair_key__in=keys, status=MatchCandidate.Status.REJECTED)
+            .select_related("facility", "decided_by").first())
+
+
 def _confirm_registry(c: MatchCandidate, by: Any) -> None:
     os_id = c.registry_facility.os_id  # type: ignore[union-attr]
     facility = Facility.all_objects.get(pk=root_id(c.facility_id))
-    keys = [MatchCandidate.registry_pair_key(m, os_id) for m in cluster(facility.pk)]
-    rejected = MatchCandidate.objects.filter(pair_key__in=keys, status=MatchCandidate.Status.REJECTED).first()
+    rejected = registry_rejection(facility.pk, os_id)
     if rejected is not None:
         raise MatchingError(f"Cannot confirm: '{rejected.facility}' was decided not to be {os_id} "
                             f"({_who(rejected)}).")
@@ -772,6 +779,8 @@ def link_to_registry(*, by: Any, facility_ids: Iterable[int] | None = None) -> R
                 key = MatchCandidate.registry_pair_key(facility.pk, os_id)  # type: ignore[union-attr]
                 if entry is None or MatchCandidate.objects.filter(pair_key=key).exists():
                     continue
+                if registry_rejection(facility.pk, os_id) is not None:  # type: ignore[union-attr]
+                    continue  # rejected for a record merged with this one: never proposed again
                 if facility.os_id == os_id:  # type: ignore[union-attr]
                     break
                 holder = Facility.all_objects.filter(os_id=os_id).exclude(pk=facility.pk).exists()  # type: ignore
