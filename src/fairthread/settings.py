@@ -229,6 +229,12 @@ if PRODUCTION:
 ENGINE_MEMORY_LIMIT = os.environ.get("FAIRTHREAD_ENGINE_MEMORY_LIMIT", "4GB")
 ENGINE_SPILL_DIR = DATA_DIR / "tmp" / "engines"
 
+# Facility matching: the decision thresholds of the shipped model (docs/matching.md) unless set here — e.g. a
+# brand that wants every match seen by a person sets FAIRTHREAD_MATCH_AUTO_THRESHOLD=1.
+MATCH_AUTO_THRESHOLD = os.environ.get("FAIRTHREAD_MATCH_AUTO_THRESHOLD", "")
+MATCH_REVIEW_THRESHOLD = os.environ.get("FAIRTHREAD_MATCH_REVIEW_THRESHOLD", "")
+MATCH_MARGIN = os.environ.get("FAIRTHREAD_MATCH_MARGIN", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -187,3 +187,27 @@ def test_stored_pairs_carry_the_engines_per_field_evidence():
         assert name["for_match"] is True, (p.facility.name, p.other_facility.name, p.evidence)
         # the explanation is the same evidence as phrases
         assert len(p.explanation) == len(p.evidence)
+
+
+def test_thresholds_set_in_the_settings_send_every_match_to_a_person(settings):
+    # FAIRTHREAD_MATCH_AUTO_THRESHOLD=1 (docs/operations.md): nothing is merged automatically; the rows the model
+    # would have matched wait in the review queue instead (the review threshold stays the model's)
+    settings.MATCH_AUTO_THRESHOLD = "1"
+    _import(LIST_8)
+    result = _import(RESPELT)
+    # a row sent to review is created as a facility of its own, with a pending pair (docs/matching.md)
+    assert (result.created, result.matched_existing, result.sent_to_review) == (10, 0, 10)
+    assert not FacilityMerge.objects.exists()
+    assert MatchCandidate.objects.filter(status=MatchCandidate.Status.PENDING).count() == 10
+
+
+def test_thresholds_that_make_no_sense_are_refused_with_their_name(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.MATCH_REVIEW_THRESHOLD = "high"
+    with pytest.raises(ImproperlyConfigured, match="FAIRTHREAD_MATCH_REVIEW_THRESHOLD must be a number"):
+        services.thresholds()
+    settings.MATCH_REVIEW_THRESHOLD = "0.99"
+    settings.MATCH_AUTO_THRESHOLD = "0.5"
+    with pytest.raises(ImproperlyConfigured, match="review ≤ match"):
+        services.thresholds()

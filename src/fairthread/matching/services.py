@@ -23,13 +23,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from fairthread.accounts import policy
 from fairthread.audit.log import _plain, record, snapshot
-from fairthread.matching.engine import MATCH, NEW, REVIEW, MatchModel, MatchResult, Registry, load_model
+from fairthread.matching.engine import MATCH, NEW, REVIEW, MatchModel, MatchResult, Registry, Thresholds, load_model
 from fairthread.matching.models import FacilityMerge, MatchCandidate, RegistryEdition, RegistryFacility
 from fairthread.reference.countries import resolve_country
 from fairthread.supplychain.models import AgentEngagement, Facility, FacilitySource, ImportBatch, SourcingLink
@@ -100,6 +101,24 @@ def matcher_model() -> MatchModel:
     return _MODEL[0]
 
 
+def thresholds() -> Thresholds:
+    """The model's thresholds, with any set in the settings (FAIRTHREAD_MATCH_*) in their place."""
+    base = matcher_model().thresholds
+    values = {"match": base.match, "review": base.review, "margin": base.margin}
+    for key, name in (("match", "MATCH_AUTO_THRESHOLD"), ("review", "MATCH_REVIEW_THRESHOLD"),
+                      ("margin", "MATCH_MARGIN")):
+        raw = str(getattr(settings, name, "") or "").strip()
+        if raw:
+            try:
+                values[key] = float(raw)
+            except ValueError:
+                raise ImproperlyConfigured(f"FAIRTHREAD_{name} must be a number (got {raw!r}).") from None
+    try:
+        return Thresholds(**values)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"Facility-matching thresholds: {exc}.") from None
+
+
 ROW_FIELDS = ("id", "name", "address", "country", "lat", "lng", "os_id", "parent_company", "name_native",
               "coordinate_precision")
 
@@ -139,7 +158,7 @@ def link_against_facilities(rows: list[dict[str, Any]], *, exclude: Iterable[int
         return None
     registry = Registry(facility_rows(qs), matcher_model())
     try:
-        return registry.link(rows).results
+        return registry.link(rows, thresholds()).results
     finally:
         registry.close()
 
@@ -152,7 +171,7 @@ def proposals(result: MatchResult) -> list[tuple[str, float, list[str], list[dic
         return []
     out = [(result.matched_id, float(result.score), list(result.explanation), list(result.evidence),
             result.decision)]
-    review_at = matcher_model().thresholds.review
+    review_at = thresholds().review
     for c in result.candidates[1:]:
         if c.probability >= review_at:
             out.append((c.registry_id, round(float(c.probability), 6), list(c.explanation), list(c.evidence),
@@ -764,7 +783,7 @@ def link_to_registry(*, by: Any, facility_ids: Iterable[int] | None = None) -> R
         return summary
     registry = Registry.open(edition.database_path, matcher_model())
     try:
-        results = registry.link(rows).results
+        results = registry.link(rows, thresholds()).results
     finally:
         registry.close()
     with transaction.atomic():
