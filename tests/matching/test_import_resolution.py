@@ -211,3 +211,13 @@ def test_thresholds_that_make_no_sense_are_refused_with_their_name(settings):
     settings.MATCH_AUTO_THRESHOLD = "0.5"
     with pytest.raises(ImproperlyConfigured, match="review ≤ match"):
         services.thresholds()
+
+
+def test_fairthread_check_reports_bad_thresholds(settings):
+    from fairthread.matching.checks import matching_thresholds
+
+    assert matching_thresholds() == []
+    settings.MATCH_MARGIN = "-1"
+    errors = matching_thresholds()
+    assert [e.id for e in errors] == ["fairthread.matching.E001"]
+    assert "margin must not be negative" in errors[0].msg
