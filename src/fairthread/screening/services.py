@@ -105,20 +105,9 @@ def agent_queries(agent: RecruitmentAgent) -> list[tuple[str, Query]]:
             for name in names]
 
 
-def _screen_facilities(facilities: Iterable[Facility], screener: Screener, rows: dict[Key, ListEntity],
-                       stats: ScreenStats) -> dict[tuple[int, Key], tuple[str, str, Hit]]:
-    """Best flagged hit per (facility, list entity): (subject, screened name, hit)."""
-    return _screen_targets(facilities, facility_queries, screener, rows, stats)
-
-
-def _screen_agents(agents: Iterable[RecruitmentAgent], screener: Screener, rows: dict[Key, ListEntity],
-                   stats: ScreenStats) -> dict[tuple[int, Key], tuple[str, str, Hit]]:
-    """Best flagged hit per (agent, list entity): (subject, screened name, hit)."""
-    return _screen_targets(agents, agent_queries, screener, rows, stats)
-
-
 def _screen_targets(targets: Iterable[Any], queries: Any, screener: Screener, rows: dict[Key, ListEntity],
                     stats: ScreenStats) -> dict[tuple[int, Key], tuple[str, str, Hit]]:
+    """Best flagged hit per (facility or agent, list entity): (subject, screened name, hit)."""
     by_key = {_key_id(k): k for k in rows}
     found: dict[tuple[int, Key], tuple[str, str, Hit]] = {}
     for target in targets:
@@ -192,21 +181,28 @@ def engaging_facilities(agent_ids: Iterable[int]) -> set[int]:
     return out
 
 
-def screen_facilities(facility_ids: Iterable[int]) -> ScreenStats:
-    """Screen these facilities against every current list entity."""
-    ids = {int(i) for i in facility_ids if i is not None}
+def _screen_subjects(model: Any, queries: Any, ids: set[int], target: str) -> tuple[ScreenStats, set[int]]:
+    """Screen these facilities or agents (``model``) against every current list entity, in chunks; returns the
+    stats and the ids whose hits changed."""
     stats = ScreenStats(facilities=set(), agents=set())
     if not ids:
-        return stats
+        return stats, set()
     rows, screener = _current_screener()
     with transaction.atomic():
         found: dict = {}
         ordered = sorted(ids)
         for start in range(0, len(ordered), CHUNK):
-            facilities = Facility.objects.filter(pk__in=ordered[start:start + CHUNK])
             if screener is not None:
-                found.update(_screen_facilities(facilities, screener, rows, stats))
-        stats.facilities = _store(found, rows, stats, scope_facilities=ids)
+                subjects = model.objects.filter(pk__in=ordered[start:start + CHUNK])
+                found.update(_screen_targets(subjects, queries, screener, rows, stats))
+        changed = _store(found, rows, stats, scope_facilities=ids, target=target)
+    return stats, changed
+
+
+def screen_facilities(facility_ids: Iterable[int]) -> ScreenStats:
+    """Screen these facilities against every current list entity."""
+    stats, stats.facilities = _screen_subjects(Facility, facility_queries,
+                                               {int(i) for i in facility_ids if i is not None}, "facility")
     return stats
 
 
@@ -214,20 +210,9 @@ def screen_agents(agent_ids: Iterable[int]) -> ScreenStats:
     """Screen these recruitment agents against every current list entity.
 
     ``stats.agents`` holds the agents whose hits changed, ``stats.facilities`` the facilities engaging them."""
-    ids = {int(i) for i in agent_ids if i is not None}
-    stats = ScreenStats(facilities=set(), agents=set())
-    if not ids:
-        return stats
-    rows, screener = _current_screener()
-    with transaction.atomic():
-        found: dict = {}
-        ordered = sorted(ids)
-        for start in range(0, len(ordered), CHUNK):
-            agents = RecruitmentAgent.objects.filter(pk__in=ordered[start:start + CHUNK])
-            if screener is not None:
-                found.update(_screen_agents(agents, screener, rows, stats))
-        stats.agents = _store(found, rows, stats, scope_facilities=ids, target="agent")
-        stats.facilities = engaging_facilities(stats.agents)
+    stats, stats.agents = _screen_subjects(RecruitmentAgent, agent_queries,
+                                           {int(i) for i in agent_ids if i is not None}, "agent")
+    stats.facilities = engaging_facilities(stats.agents)
     return stats
 
 
@@ -349,30 +334,27 @@ def after_screening(stats: ScreenStats) -> None:
         reassess_downstream(stats.facilities)
 
 
-def schedule_screening(facility_ids: Iterable[int]) -> None:
-    ids = set(facility_ids)
+def _screen_after_commit(screen: Any, ids: Iterable[int], what: str) -> None:
+    ids = set(ids)
 
     def go() -> None:
         try:
-            after_screening(screen_facilities(ids))
-        except Exception:  # the edit is saved; a failed screening must not turn it into an error page
-            log.exception("screening failed for %d facilities", len(ids))
+            after_screening(screen(ids))
+        except Exception:  # the change is saved; a failed screening must not turn it into an error page
+            log.exception("screening failed for %d %s", len(ids), what)
 
     transaction.on_commit(go)
+
+
+def schedule_screening(facility_ids: Iterable[int]) -> None:
+    """After facilities were created or edited: screen them once the transaction commits."""
+    _screen_after_commit(screen_facilities, facility_ids, "facilities")
 
 
 def schedule_agent_screening(agent_ids: Iterable[int]) -> None:
     """After agents were created or renamed: screen them once the transaction commits, then re-assess the
     facilities engaging the agents whose hits changed."""
-    ids = set(agent_ids)
-
-    def go() -> None:
-        try:
-            after_screening(screen_agents(ids))
-        except Exception:  # the change is saved; a failed screening must not turn it into an error page
-            log.exception("screening failed for %d recruitment agents", len(ids))
-
-    transaction.on_commit(go)
+    _screen_after_commit(screen_agents, agent_ids, "recruitment agents")
 
 
 # --- review -----------------------------------------------------------------------------------------------
