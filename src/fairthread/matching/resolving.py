@@ -17,13 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from fairthread.matching.engine import MATCH
-from fairthread.matching.models import MatchCandidate
 from fairthread.matching.services import (
-    AUTOMATIC,
     UNIQUE_FIELDS,
-    _merge,
     engine_row,
     link_against_facilities,
+    merge_automatically,
     new_candidate,
     proposals,
 )
@@ -78,11 +76,9 @@ def write_resolutions(plan: Any, ids: dict[int, Any], *, by: Any, batch: ImportB
     for gi, p in sorted(plan.review.items()):
         new_candidate(ids[gi], p.other_id, p.score, p.explanation, p.evidence, method=p.method, batch_id=batch.pk)
     for gi, p in sorted(plan.matched.items()):
-        candidate = new_candidate(ids[gi], p.other_id, p.score, p.explanation, p.evidence, method=AUTOMATIC,
-                                  status=MatchCandidate.Status.CONFIRMED, batch_id=batch.pk)
         survivor = Facility.all_objects.get(pk=p.other_id)
         merged = Facility.all_objects.get(pk=ids[gi])
-        _merge(survivor, merged, by=by, candidate=candidate, after=False,
-               note=f"automatic match, import #{batch.pk} {batch.filename}"[:500])
+        merge_automatically(survivor, merged, p.score, p.explanation, p.evidence, by=by, batch_id=batch.pk,
+                            note=f"automatic match, import #{batch.pk} {batch.filename}"[:500])
         touched |= {survivor.pk, merged.pk}
     return touched

@@ -560,6 +560,18 @@ def new_candidate(facility_id: int, other_id: int, score: float, explanation: li
     )
 
 
+def merge_automatically(survivor: Facility, merged: Facility, score: float, explanation: list[str],
+                        evidence: list[dict[str, Any]], *, by: Any, batch_id: int | None, note: str
+                        ) -> MatchCandidate:
+    """The model's clear match, inside a change the caller already checked (an import, a resolution): the pair is
+    remembered as confirmed by the matcher and the newcomer merged at once (undoable). Tiers and risk are left to
+    the caller, once for all its merges."""
+    c = new_candidate(merged.pk, survivor.pk, score, explanation, evidence, method=AUTOMATIC,
+                      status=MatchCandidate.Status.CONFIRMED, batch_id=batch_id)
+    _merge(survivor, merged, by=by, candidate=c, note=note, after=False)
+    return c
+
+
 def resolve_facilities(facility_ids: Iterable[int], *, by: Any, batch: ImportBatch | None = None
                        ) -> ResolutionSummary:
     """Resolve these (current) facilities against the other current facilities of their countries: a match is
@@ -587,9 +599,8 @@ def resolve_facilities(facility_ids: Iterable[int], *, by: Any, batch: ImportBat
                     continue  # decided or pending already: never put to a person twice
                 facility, existing = facilities[fid], Facility.all_objects.get(pk=oid)
                 if decision == MATCH and oid not in claimed and not _conflicting_ids(facility, existing):
-                    c = new_candidate(fid, oid, score, explanation, evidence, method=AUTOMATIC,
-                                      status=MatchCandidate.Status.CONFIRMED, batch_id=batch_id)
-                    _merge(existing, facility, by=by, candidate=c, note="automatic match", after=False)
+                    c = merge_automatically(existing, facility, score, explanation, evidence, by=by,
+                                            batch_id=batch_id, note="automatic match")
                     claimed.add(oid)
                     outcome = MATCH
                 else:
