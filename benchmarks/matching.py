@@ -7,7 +7,7 @@ Usage:
   uv run --frozen python benchmarks/matching.py --no-dedupe # skip the dedupe baseline
   uv run --frozen python benchmarks/matching.py --generate  # ONE-OFF: (re)build benchmarks/data/matching_*
   uv run --frozen python benchmarks/matching.py --mine-pairs         # ONE-OFF: models/real_pairs.csv
-  uv run --frozen python benchmarks/matching.py --development        # training part + real development set
+  uv run --frozen python benchmarks/matching.py --development        # training part, real development set, pair sets
   uv run --frozen python benchmarks/matching.py --choose-thresholds  # grid search on training data only
 
 (a) The generated set was built once (``--generate``, seed 20240517) from the real facilities in
@@ -21,6 +21,9 @@ matched against a registry of all pairs' second records. Only aggregate figures 
 on it (``BENCH_NO_EVAL=1`` skips it).
 (c) Real training and development data (``models/real_pairs.csv``, ``models/real_lookalikes.csv``): the mined
 real pairs and hand-labelled real lookalikes, printed as ``matching_mined_*`` and ``matching_real_lookalikes``.
+(d) Development pair sets (``--development``): the protocol of (b) — small registries of second records — on
+the generated set's training part, with sister plants of one group as different pairs
+(``development_pair_sets``), printed as ``matching_dev_pair_sets``.
 
 Every figure is printed as ``BENCH <name> <value> <unit>``.
 """
@@ -37,6 +40,7 @@ import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common  # noqa: E402
@@ -394,6 +398,7 @@ def development(details: Path | None, thresholds: object = None) -> None:
                                                   expected))
     mined_pairs_check()
     real_lookalikes_check(thresholds)
+    report("matching_dev_pair_sets", pair_sets_score(pair_sets_runs(thresholds)))
     if details:
         by_id = {r["id"]: r for r in registry}
         with details.open("w", encoding="utf-8") as handle:
@@ -452,6 +457,104 @@ def real_lookalikes_check(thresholds: object = None) -> dict[str, float] | None:
     return s
 
 
+PAIR_SETS = 20
+# The share of the generated training part that thresholds may send to review. The target is ≤ 5 % on the test
+# part; in every version measured so far the test part came out 0.7–1.3 points above the training part (3.5 %
+# -> 4.2 %, 3.8 % -> 5.1 %), so the bound on the training part leaves that much room.
+REVIEW_BOUND = 0.03
+
+
+def development_pair_sets(sets: int = PAIR_SETS) -> list[tuple[list[dict[str, str]], list[dict[str, str]],
+                                                               dict[str, str]]]:
+    """The evaluation's protocol on the generated set's TRAINING part: ``sets`` sets of 47 pairs of one facility
+    and 65 pairs of two (as many as the 112 real pairs have), lower-cased, name, address and country only; each
+    pair's first record is matched against a registry of all second records, so the registry is small. The 65
+    different pairs are 45 upload rows with no match, each paired with its most similar registry record of the
+    country by a plain fuzzy comparison (as an active-learning labeller would be shown), and 20 *sister plants*:
+    a registry facility's name, written as another list would, at the address of another facility of the
+    country in the same area (one group's two plants — a pair the generated set does not have)."""
+    from rapidfuzz import fuzz, process
+
+    from fairthread.matching.engine import variants
+    from fairthread.matching.engine.text import address_tokens, clean
+
+    registry = clean_country(read_rows(DATA / "matching_train_registry.csv"))
+    upload = clean_country(read_rows(DATA / "matching_train_upload.csv"))
+    by_id = {r["id"]: r for r in registry}
+    by_country: dict[str, list[dict[str, str]]] = {}
+    for r in registry:
+        by_country.setdefault(r["country"], []).append(r)
+
+    def text(r: Mapping[str, str]) -> str:
+        return f"{r['name']} {r['address']}".lower()
+
+    same = [(u, by_id[u["expected_id"]]) for u in upload if u["expected_id"] in by_id]
+    different = []
+    for u in upload:
+        pool = by_country.get(u["country"]) or []
+        if u["expected_id"] or not pool:
+            continue
+        best = process.extractOne(text(u), [text(c) for c in pool], scorer=fuzz.token_set_ratio)
+        different.append((u, pool[best[2]]))
+    rng = random.Random(SEED + 11)
+    sisters = []
+    for x in registry:
+        words = set(address_tokens(x["address"], x["country"]))
+        others = [y for y in by_country[x["country"]] if y is not x and y["address"] and y["address"] != x["address"]
+                  and clean(y["name"]) != clean(x["name"])]
+        if not others or not words:
+            continue
+        near = [y for y in others if words & set(address_tokens(y["address"], y["country"]))] or others
+        y = rng.choice(near)
+        name, _native = variants.vary_name(x["name"], x["country"], rng)
+        sisters.append(({"name": name, "address": y["address"], "country": x["country"]}, x))
+
+    def bare(r: Mapping[str, str], new_id: str) -> dict[str, str]:
+        return {"id": new_id, "name": r["name"].lower(), "address": r["address"].lower(), "country": r["country"]}
+
+    out = []
+    for k in range(sets):
+        pick = random.Random(SEED + 1000 + k)
+        pairs = ([("m", p) for p in pick.sample(same, 47)] + [("d", p) for p in pick.sample(different, 45)]
+                 + [("d", p) for p in pick.sample(sisters, 20)])
+        firsts, seconds, expected = [], [], {}
+        for n, (label, (a, b)) in enumerate(pairs):
+            firsts.append(bare(a, f"{label}{n}a"))
+            seconds.append(bare(b, f"{label}{n}b"))
+            expected[f"{label}{n}a"] = f"{label}{n}b" if label == "m" else ""
+        out.append((seconds, firsts, expected))
+    return out
+
+
+def pair_sets_runs(thresholds: object = None) -> list[tuple[list[object], dict[str, str]]]:
+    from fairthread.matching.engine import Registry
+
+    runs = []
+    for registry, upload, expected in development_pair_sets():
+        index = Registry(registry)
+        runs.append((index.link(upload, thresholds).results, expected))  # type: ignore[arg-type]
+        index.close()
+    return runs
+
+
+def pair_sets_score(runs: Sequence[tuple[Sequence[object], Mapping[str, str]]],
+                    decide: object = None) -> dict[str, float]:
+    """The pair sets' counts added up (``decide``: results -> decisions, default the engine's own)."""
+    total = {"tp": 0, "fp": 0, "fn": 0, "review": 0, "rows": 0}
+    for results, expected in runs:
+        decisions = (decide(results) if decide else  # type: ignore[operator]
+                     {r.input_id: (r.decision, r.matched_id) for r in results})  # type: ignore[attr-defined]
+        s = score(decisions, expected)
+        for key in ("tp", "fp", "fn", "rows"):
+            total[key] += int(s[key])
+        total["review"] += round(s["review_share"] * s["rows"])
+    p = total["tp"] / (total["tp"] + total["fp"]) if total["tp"] + total["fp"] else 0.0
+    r = total["tp"] / (total["tp"] + total["fn"]) if total["tp"] + total["fn"] else 0.0
+    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
+            "review_share": total["review"] / total["rows"] if total["rows"] else 0.0, "rows": total["rows"],
+            "tp": total["tp"], "fp": total["fp"], "fn": total["fn"]}
+
+
 def _decisions(results: Sequence[object], match: float, review: float, margin: float
                ) -> dict[str, tuple[str, str]]:
     decisions = {}
@@ -485,24 +588,34 @@ def choose_thresholds(max_review: float) -> None:
         index = Registry(real[0])
         real_run = index.link(real[1])
         index.close()
-    best: tuple[float, ...] | None = None
+    sets = pair_sets_runs()
+    options: list[tuple[float, ...]] = []
     for match in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999):
         for review in (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5):
             if review > match:
                 continue
-            for margin in (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0):
+            # A margin below 3 bits (the runner-up 8 times less likely) is not offered: a wrong automatic merge joins
+            # two factories' workers, audits and grievances, and costs far more than one more pair for a person.
+            for margin in (3.0, 4.0, 5.0):
                 s = score(_decisions(run.results, match, review, margin), expected)
                 r = (score(_decisions(real_run.results, match, review, margin), real[2])  # type: ignore[index]
                      if real_run is not None else s)
-                objective = (s["f1"] + r["f1"]) / 2
-                if s["review_share"] <= max_review and (best is None or objective > best[0] + 1e-9):
-                    best = (objective, match, review, margin, s["f1"], s["review_share"], r["f1"], r["review_share"])
-    if best is None:
+                ps = pair_sets_score(sets, lambda res, m=match, v=review, g=margin: _decisions(res, m, v, g))
+                objective = (s["f1"] + r["f1"] + ps["f1"]) / 3
+                if s["review_share"] <= max_review:
+                    options.append((objective, match, review, margin, s["f1"], s["review_share"], r["f1"],
+                                    r["review_share"], ps["f1"], ps["review_share"]))
+    if not options:
         print("no thresholds keep the review share within the limit")
         return
-    _obj, match, review, margin, f1, share, real_f1, real_share = best
+    # Choices within 0.005 of the best mean F1 are a tie (a pair or two of the development sets); among them, the
+    # highest F1 on the generated training part, the largest of the three sets.
+    top = max(o[0] for o in options)
+    best = max((o for o in options if o[0] >= top - 0.005), key=lambda o: (o[4], o[0]))
+    _obj, match, review, margin, f1, share, real_f1, real_share, ps_f1, ps_share = best
     print(f"chosen on training data: match {match}, review {review}, margin {margin} -> generated training part "
-          f"F1 {f1:.3f}, review {share:.1%}; real development set F1 {real_f1:.3f}, review {real_share:.1%}")
+          f"F1 {f1:.3f}, review {share:.1%}; real development set F1 {real_f1:.3f}, review {real_share:.1%}; "
+          f"development pair sets F1 {ps_f1:.3f}, review {ps_share:.1%}")
 
 
 def quality(with_dedupe: bool) -> None:
@@ -556,6 +669,51 @@ def real_pairs() -> None:
     decisions, elapsed, pairs = run_ours(clean_country(seconds), clean_country(firsts))
     print(f"real labelled pairs: {len(firsts)} records against {len(seconds)}, pairs compared {pairs}")
     report("matching_real_pairs", score(decisions, expected))
+    real_pairs_by_record(data)
+
+
+def real_pairs_by_record(data: Mapping[str, Any]) -> None:
+    """The same protocol with each record counted once. The file repeats some records in several pairs (an active
+    learner shows one record against several candidates). Per pair, a record labelled the same as B in one pair
+    and different from C in another is one upload row matched to B *and* one expected to match nothing: a right
+    match counts as a false one; and a second record that is in the registry twice leaves its partner two equal
+    candidates (sent to review). Here identical records (name, address, country) are one record: one upload row
+    per distinct first record, one registry entry per distinct second record; a ``match`` is right when the pair
+    is labelled the same, and each first record with a labelled partner that is not matched to one is missed."""
+    def key(record: Mapping[str, str]) -> tuple[str, str, str]:
+        return tuple(" ".join(str(record.get(k) or "").split()) for k in ("name", "address", "country"))  # type: ignore[return-value]
+
+    firsts: dict[tuple[str, str, str], str] = {}
+    seconds: dict[tuple[str, str, str], str] = {}
+    partners: dict[str, set[str]] = {}
+    for label in ("match", "distinct"):
+        for pair in data[label]:
+            a, b = pair["__value__"] if isinstance(pair, dict) else pair
+            fa = firsts.setdefault(key(a), f"f{len(firsts)}")
+            sb = seconds.setdefault(key(b), f"s{len(seconds)}")
+            partners.setdefault(fa, set())
+            if label == "match":
+                partners[fa].add(sb)
+    upload = [{"id": i, "name": k[0], "address": k[1], "country": k[2]} for k, i in firsts.items()]
+    registry = [{"id": i, "name": k[0], "address": k[1], "country": k[2]} for k, i in seconds.items()]
+    decisions, _elapsed, _pairs = run_ours(clean_country(registry), clean_country(upload))
+    tp = fp = fn = review = 0
+    for fid, truth in partners.items():
+        decision, matched = decisions.get(fid, ("new", ""))
+        review += decision == "review"
+        if decision == "match" and matched in truth:
+            tp += 1
+        elif decision == "match":
+            fp += 1
+            fn += bool(truth)
+        elif truth:
+            fn += 1
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    print(f"real labelled pairs, each record once: {len(upload)} records against {len(registry)}")
+    report("matching_real_pairs_by_record", {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
+                                             "review_share": review / len(upload), "rows": len(upload), "tp": tp,
+                                             "fp": fp, "fn": fn})
 
 
 def mined_pairs_check() -> None:
@@ -671,7 +829,7 @@ def main() -> None:
         generate(args.force)
         return
     if args.choose_thresholds:
-        choose_thresholds(0.04)
+        choose_thresholds(REVIEW_BOUND)
         return
     if args.development:
         thresholds = None

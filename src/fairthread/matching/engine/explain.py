@@ -6,6 +6,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from rapidfuzz.distance import JaroWinkler
+
 FIELDS = ("name", "name_numbers", "native_name", "address", "address_numbers", "distance", "parent_company")
 
 
@@ -54,10 +56,15 @@ def _address_words(label: str, c: Mapping[str, Any]) -> str:
         return "an address is missing"
     left_all, right_all = list(c.get("addr_tokens_l") or []), set(c.get("addr_tokens_r") or [])
     left, right = list(c.get("addr_core_l") or []), set(c.get("addr_core_r") or [])
-    shared = [t for t in left if t in right]
+    # As the model counts them (model._ADDR_SHARED): equal words except a lone short number, and words of five
+    # letters or more spelled alike ("Pallekele" / "Pallekale").
+    shared = [t for t in left if (t in right and not (t.isdigit() and len(t) <= 2)) or (
+        len(t) >= 5 and any(len(u) >= 5 and JaroWinkler.similarity(t, u) >= 0.92 for u in right))]
     if shared:
         return f"address shares {_quote(shared)}"
     area = [t for t in left_all if t in right_all]
+    if area and label == "same area, one address within the other":
+        return f"one address is within the other ({_quote(area)})"
     if area:
         return f"addresses share only words common in the area ({_quote(area)})"
     return "addresses share no words"
@@ -86,8 +93,13 @@ def _numbers_words(label: str, c: Mapping[str, Any]) -> str:
         return ""
     if label == "different":
         return f"different numbers in the address ({_quote(right)} / {_quote(left)})"
-    return {"equal": "same numbers in the address", "one set contains the other": "address numbers agree",
-            "some shared": "some address numbers agree"}.get(label, "")
+    shared = [n for n in left if n in right]
+    return {"equal": f"same numbers in the address ({_quote(shared)})",
+            "one set contains the other": f"address numbers agree ({_quote(shared)})",
+            "some shared": f"some address numbers agree ({_quote(shared)})",
+            "one short number shared": f"the addresses share a short number ({_quote(shared)})",
+            "only a short number shared": f"the addresses share only a short number ({_quote(shared)}), which "
+                                          "many addresses have"}.get(label, "")
 
 
 def _name_numbers_words(label: str, c: Mapping[str, Any]) -> str:

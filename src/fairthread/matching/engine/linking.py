@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from fairthread.matching.engine.areas import area_rows
 from fairthread.matching.engine.explain import explanation_lines, pair_evidence
 from fairthread.matching.engine.model import (
     BLOCK_KEY_CAP,
@@ -30,6 +31,7 @@ from fairthread.matching.engine.model import (
     load_model,
 )
 from fairthread.matching.engine.records import prepare_table
+from fairthread.matching.engine.text import process_kinds
 
 MATCH, REVIEW, NEW = "match", "review", "new"
 
@@ -51,6 +53,42 @@ def adjusted_weight(candidate: Mapping[str, Any]) -> float:
         if len(positives) > 1:
             weight -= sum(positives[1:])
     return weight
+
+
+# Levels of the place comparisons that say nothing about which site: sharing an area, a lone short number, or
+# nothing; coordinates further apart than 500 m.
+_NO_SITE = {"address": {"same area only", "different"},
+            "address_numbers": {"missing", "only a short number shared", "different"},
+            "distance": {"missing or imprecise", "within 2 km", "within 10 km", "further than 10 km"}}
+
+
+def place_disagrees(candidate: Mapping[str, Any], levels: Mapping[str, Sequence[str]]) -> bool:
+    """Both records give an address, neither is within the other, and nothing in the addresses or coordinates
+    says they are one site (only an area, a lone short number, or nothing in common). A name alone does not
+    merge two records then: groups run several plants under one name ("Hamid Fabrics, Ashulia" / "Hamid
+    Fabrics, Narsingdi"), and merging them would join two factories' workers, audits and grievances. Such a
+    pair goes to a person."""
+
+    def label(field: str) -> str:
+        gamma = candidate.get(f"gamma_{field}")
+        names = levels.get(field) or []
+        return "missing" if gamma is None or not 0 <= int(gamma) < len(names) else names[int(gamma)]
+
+    if label("address") == "missing":
+        return False
+    left, right = set(candidate.get("addr_tokens_l") or []), set(candidate.get("addr_tokens_r") or [])
+    if left and right and len(left & right) >= 0.8 * min(len(left), len(right)):
+        return False  # one address within the other: a partial address, not two places
+    return all(label(field) in no_site or label(field).startswith("missing") for field, no_site in _NO_SITE.items())
+
+
+def kinds_differ(candidate: Mapping[str, Any]) -> tuple[list[str], list[str]] | None:
+    """The kinds of work the two names say, when both say one and they have none in common (else None)."""
+    left = process_kinds(str(candidate.get("name_norm_l") or ""))
+    right = process_kinds(str(candidate.get("name_norm_r") or ""))
+    if left and right and not left & right:
+        return sorted(right), sorted(left)
+    return None
 
 
 def probability(weight: float) -> float:
@@ -114,11 +152,14 @@ def _blocking_sql(table: str, out: str) -> str:
         LEFT JOIN reg_tok_df d ON d.country = x.country AND d.tok = x.tok
         LEFT JOIN reg_addr_df ad ON ad.country = x.country AND ad.tok = x.tok
         LEFT JOIN reg_country_n cn ON cn.country = x.country
+        LEFT JOIN area_words aw ON aw.country = x.country AND aw.tok = x.tok AND aw.in_names
         WHERE coalesce(d.df, 0) <= greatest(5, {COMMON_WORD_SHARE} * coalesce(cn.n, 0))
           -- a place name (in its own address, or used in the country's addresses at least as often as in its
-          -- names: "Dongguan", "Katunayake") is shared by neighbours, not distinctive
+          -- names: "Dongguan", "Katunayake", or known as one: engine.areas) is shared by neighbours, not
+          -- distinctive
           AND NOT list_contains(x.addr_tokens, x.tok)
           AND coalesce(ad.df, 0) < greatest(1, coalesce(d.df, 0))
+          AND aw.tok IS NULL
         GROUP BY x.unique_id
     ), acore AS (
         SELECT x.unique_id, list(x.tok ORDER BY x.pos) AS addr_core
@@ -128,7 +169,13 @@ def _blocking_sql(table: str, out: str) -> str:
         ) x
         LEFT JOIN reg_addr_df d ON d.country = x.country AND d.tok = x.tok
         LEFT JOIN reg_country_n cn ON cn.country = x.country
-        WHERE coalesce(d.df, 0) <= greatest(5, {COMMON_ADDRESS_SHARE} * coalesce(cn.n, 0))
+        LEFT JOIN area_words aw ON aw.country = x.country AND aw.tok = x.tok
+        -- words common in the country's registry, known area words (engine.areas) and postcodes (five digits or
+        -- more) say where, not which site
+        WHERE coalesce(d.df, 0) <= greatest(5, {COMMON_ADDRESS_SHARE} * coalesce(cn.n, 0)) AND aw.tok IS NULL
+          AND NOT regexp_matches(x.tok, '^[0-9]{{5,}}$')
+          -- a two-letter word ("an" of "Tong'an", "Huai'an") is too short to say anything
+          AND (length(x.tok) >= 3 OR regexp_matches(x.tok, '[0-9]'))
         GROUP BY x.unique_id
     ), abt AS (
         SELECT x.unique_id, list(x.tok ORDER BY d.df, x.tok)[1:2] AS addr_block
@@ -148,9 +195,9 @@ def _blocking_sql(table: str, out: str) -> str:
         coalesce(abt.addr_block, []::VARCHAR[]) AS addr_block,
         coalesce(core.name_core, []::VARCHAR[]) AS name_core,
         coalesce(acore.addr_core, []::VARCHAR[]) AS addr_core,
-        -- plot, building and house numbers; a number of five digits or more is a postcode, shared by neighbours
+        -- plot, building and house numbers (the core has no postcode); "000" is the end of one ("95600-000")
         list_filter(coalesce(acore.addr_core, []::VARCHAR[]),
-                    lambda x: regexp_matches(x, '[0-9]') AND NOT regexp_matches(x, '^[0-9]{5,}$')) AS addr_core_numbers,
+                    lambda x: regexp_matches(x, '[0-9]') AND NOT regexp_matches(x, '^0+$')) AS addr_core_numbers,
         CASE WHEN length(t.name_key) >= 4 AND p.n <= {BLOCK_KEY_CAP} THEN substr(t.name_key, 1, 6) END
             AS name_prefix,
         CASE WHEN length(t.alt_key) >= 4 AND coalesce(pa.n, 0) <= {BLOCK_KEY_CAP} THEN substr(t.alt_key, 1, 6) END
@@ -219,6 +266,10 @@ class Registry:
             ) GROUP BY ALL""")
         self._x("CREATE TABLE reg_country_n AS SELECT country, count(*) AS n FROM reg_prepared GROUP BY ALL")
         self.country_n = dict(self.con.execute("SELECT country, n FROM reg_country_n").fetchall())
+        self._x("CREATE TABLE area_words (country VARCHAR, tok VARCHAR, in_names BOOLEAN)")
+        areas = area_rows(self.model.area_words, self.country_n)
+        if areas:
+            self.con.executemany("INSERT INTO area_words VALUES (?, ?, ?)", areas)
         self._x("""
             CREATE TABLE reg_prefix_df AS
             SELECT country, prefix, count(*) AS n FROM (
@@ -263,7 +314,8 @@ class Registry:
         self.model = model or load_model()
         self._connect(database, threads, memory_limit)
         tables = {name for (name,) in self.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        missing = {"registry", "reg_country_n", "reg_tok_df", "reg_addr_df", "tf_name_norm", "reg_keys"} - tables
+        missing = {"registry", "reg_country_n", "reg_tok_df", "reg_addr_df", "tf_name_norm", "reg_keys",
+                   "area_words"} - tables
         if missing:
             self.con.close()
             raise ModelError(f"{database} was not prepared by this version of the matching engine "
@@ -410,6 +462,8 @@ class Registry:
     def _decide(self, input_id: str, candidates: list[dict[str, Any]], t: Thresholds) -> MatchResult:
         levels = self.model.levels()
         scored = []
+        place_conflict = {str(c["registry_id"]) for c in candidates if place_disagrees(c, levels)}
+        kind_conflict = {str(c["registry_id"]): kinds for c in candidates if (kinds := kinds_differ(c))}
         for c in candidates:
             weight = adjusted_weight(c)
             evidence = pair_evidence(c, levels)
@@ -419,7 +473,9 @@ class Registry:
         top = scored[0]
         runner_up = scored[1] if len(scored) > 1 else None
         clear = runner_up is None or top.weight - runner_up.weight >= t.margin
-        if top.probability >= t.match and clear:
+        place_ok = top.registry_id not in place_conflict
+        kinds = kind_conflict.get(top.registry_id)
+        if top.probability >= t.match and clear and place_ok and not kinds:
             decision = MATCH
         elif top.probability >= t.review:
             decision = REVIEW
@@ -428,6 +484,11 @@ class Registry:
         explanation = list(top.explanation)
         if top.probability >= t.match and not clear and runner_up is not None:
             explanation.append(f"another registry facility ({runner_up.registry_id}) scores almost as high")
+        if top.probability >= t.match and not place_ok:
+            explanation.append("both give an address and nothing in them says it is the same site: a person decides")
+        if top.probability >= t.match and kinds:
+            explanation.append(f"the names say different kinds of work ({', '.join(kinds[0])} / "
+                               f"{', '.join(kinds[1])}): two units of one group? A person decides")
         return MatchResult(input_id, decision, top.registry_id, round(min(max(top.probability, 0.0), 1.0), 6),
                            "model", self.model.version, explanation, scored, list(top.evidence))
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ENGINE_VERSION = "2.0"
+ENGINE_VERSION = "2.1"
 MODEL_FORMAT = 2
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "facility_matcher.json"
 
@@ -73,15 +73,23 @@ def _level(sql: str, label: str, *, null: bool = False, tf: str | None = None) -
     return level
 
 
-# Address words of the left record with an equal word (numbers) or a word spelled alike (Jaro–Winkler ≥ 0.92,
-# words of five letters or more) in the right record's.
+# Address words of the left record with an equal word (numbers; a lone one- or two-digit number is left to the
+# address-numbers comparison) or a word spelled alike (Jaro–Winkler ≥ 0.92, words of five letters or more) in the
+# right record's.
 _ADDR_SHARED = (
-    "len(list_filter(coalesce(addr_core_l, []), lambda x: list_contains(addr_core_r, x) OR (length(x) >= 5 AND "
+    "len(list_filter(coalesce(addr_core_l, []), lambda x: (list_contains(addr_core_r, x) AND "
+    "NOT regexp_matches(x, '^[0-9]{1,2}$')) OR (length(x) >= 5 AND "
     "len(list_filter(coalesce(addr_core_r, []), lambda y: length(y) >= 5 AND jaro_winkler_similarity(x, y) >= 0.92)) "
     "> 0)))"
 )
 _ADDR_JACCARD = (f"({_ADDR_SHARED} / greatest(len(list_distinct(list_concat(addr_core_l, addr_core_r))) - "
-                 f"{_ADDR_SHARED} + len(list_intersect(addr_core_l, addr_core_r)), 1)::double)")
+                 f"{_ADDR_SHARED} + len(list_filter(list_intersect(addr_core_l, addr_core_r), "
+                 f"lambda x: NOT regexp_matches(x, '^[0-9]{{1,2}}$'))), 1)::double)")
+# The shared address numbers tell which site only when there are two of them or one has three characters or more:
+# two addresses in one country share a lone "3" or "12" by chance far more often than "2366" or "28" and "29".
+_SHARED_NUMBERS = "list_intersect(addr_core_numbers_l, addr_core_numbers_r)"
+_NUMBERS_TELL = (f"(len({_SHARED_NUMBERS}) >= 2 OR "
+                 f"len(list_filter({_SHARED_NUMBERS}, lambda x: length(x) >= 3)) >= 1)")
 _CORE_KEY_JW = _jw("array_to_string(name_core_l, '')", "array_to_string(name_core_r, '')")
 _SORTED_JW = _jw("name_sorted_l", "name_sorted_r")
 
@@ -154,6 +162,13 @@ COMPARISONS: list[dict[str, Any]] = [
                    "one mostly contained in the other"),
             _level(f"{_ADDR_SHARED} >= 2", "some shared"),
             _level(f"{_ADDR_SHARED} >= 1", "one word shared"),
+            # A partial address within a full one ("Savar, Dhaka" / "Plot 5, Zirabo, Ashulia, Savar, Dhaka") is
+            # not the same as two addresses in one district that each name a different place in it.
+            # ... when the shorter address has two words or more: "Dhaka" alone is within almost every address
+            # of its district, as a lone short number is in many addresses.
+            _level(f"len(list_intersect(addr_tokens_l, addr_tokens_r)) >= 1 AND {_overlap('addr_tokens')} >= 0.8 "
+                   "AND least(len(addr_tokens_l), len(addr_tokens_r)) >= 2",
+                   "same area, one address within the other"),
             _level("len(list_intersect(addr_tokens_l, addr_tokens_r)) >= 1", "same area only"),
             _level("ELSE", "different"),
         ],
@@ -166,9 +181,12 @@ COMPARISONS: list[dict[str, Any]] = [
         "comparison_levels": [
             _level("coalesce(len(addr_core_numbers_l), 0) = 0 OR coalesce(len(addr_core_numbers_r), 0) = 0",
                    "missing", null=True),
-            _level("list_sort(addr_core_numbers_l) = list_sort(addr_core_numbers_r)", "equal"),
-            _level(f"{_overlap('addr_core_numbers')} >= 1", "one set contains the other"),
-            _level("len(list_intersect(addr_core_numbers_l, addr_core_numbers_r)) >= 1", "some shared"),
+            _level(f"list_sort(addr_core_numbers_l) = list_sort(addr_core_numbers_r) AND {_NUMBERS_TELL}", "equal"),
+            _level(f"{_overlap('addr_core_numbers')} >= 1 AND {_NUMBERS_TELL}", "one set contains the other"),
+            _level(_NUMBERS_TELL, "some shared"),
+            _level(f"len({_SHARED_NUMBERS}) >= 1 AND {_ADDR_SHARED} >= 1", "one short number shared"),
+            # "No. 3" in two addresses that share no other word that says where: two places
+            _level(f"len({_SHARED_NUMBERS}) >= 1", "only a short number shared"),
             _level("ELSE", "different"),
         ],
     },
@@ -237,6 +255,9 @@ class MatchModel:
     version: str
     thresholds: Thresholds = field(default_factory=Thresholds)
     training: dict[str, Any] = field(default_factory=dict)
+    # Per country {"address": [...], "names": [...]}: area words learnt from the training registry
+    # (``engine.areas``); the subdivision names are added at use.
+    area_words: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -247,6 +268,7 @@ class MatchModel:
                 "thresholds": {"match": self.thresholds.match, "review": self.thresholds.review,
                                "margin": self.thresholds.margin},
                 "training": self.training,
+                "area_words": self.area_words,
             },
             "splink": self.splink,
         }
@@ -287,4 +309,5 @@ def load_model(path: Path | None = None) -> MatchModel:
         version=str(meta.get("version", "")),
         thresholds=Thresholds(float(t.get("match", 0.9)), float(t.get("review", 0.5)), float(t.get("margin", 2.0))),
         training=dict(meta.get("training") or {}),
+        area_words=dict(meta.get("area_words") or {}),
     )

@@ -38,6 +38,32 @@ GENERIC_WORDS = frozenset(
         "da", "e", "y", "et", "und"
     ]
 )
+# Kinds of work a name can say (synonyms in one kind). A group names its units by what they do ("Epyllion
+# Knitwears", "Epyllion Washing", "Epyllion Style"): two names of one group that say two different kinds of work
+# are two units, however alike the rest. General words ("garments", "apparel", "textile", "fashion") say no kind.
+PROCESS_KINDS: dict[str, frozenset[str]] = {
+    "knitting": frozenset({"knit", "knits", "knitting", "knitwear", "knitwears", "knitted", "hosiery", "sweater",
+                           "sweaters"}),
+    "weaving": frozenset({"woven", "wovens", "weaving", "weavers"}),
+    "spinning": frozenset({"spinning", "spinners", "yarn", "yarns"}),
+    "dyeing": frozenset({"dyeing", "dyers", "dye", "dyes"}),
+    "washing": frozenset({"washing", "wash", "laundry"}),
+    "printing": frozenset({"printing", "print", "prints", "printers"}),
+    "denim": frozenset({"denim", "denims", "jeans"}),
+    "footwear": frozenset({"footwear", "shoe", "shoes"}),
+    "leather": frozenset({"leather", "leathers", "tannery"}),
+    "accessories": frozenset({"accessories", "accessory", "trims", "labels", "packaging", "zipper", "zippers",
+                              "buttons"}),
+    "embroidery": frozenset({"embroidery", "embroideries"}),
+}
+
+
+def process_kinds(norm: str) -> frozenset[str]:
+    """The kinds of work a normalised name says ("abc knitting dyeing" -> {"knitting", "dyeing"})."""
+    words = set(norm.split())
+    return frozenset(kind for kind, synonyms in PROCESS_KINDS.items() if words & synonyms)
+
+
 ADDRESS_STOPWORDS = frozenset(
     [
         # Kinds of place that almost every address in an industrial area carries.

@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fairthread.matching.engine import variants
+from fairthread.matching.engine.areas import BACKGROUND_MIN, BACKGROUND_SHARE, background_area_words
 from fairthread.matching.engine.model import (
     ENGINE_VERSION,
     PARENT_PRIOR_M,
@@ -98,8 +99,9 @@ def train(
         real_labels.append((f"real-r{n}", f"real-l{n}"))
     settings = base_settings()
     settings["probability_two_random_records_match"] = PRIOR
+    area_words = background_area_words(registry)
     # The same prepared tables and blocking keys as at prediction time.
-    index = Registry(reg_rows, MatchModel(splink=settings, version="untrained"))
+    index = Registry(reg_rows, MatchModel(splink=settings, version="untrained", area_words=area_words))
     con = index.con
     con.register("inp_arrow", prepare_table(rows, "input"))
     _x(con, "CREATE TABLE upload_prepared AS SELECT * FROM inp_arrow")
@@ -128,12 +130,13 @@ def train(
     trained["probability_two_random_records_match"] = PRIOR
     trained.pop("linker_uid", None)  # random per Splink linker: the version must depend on the parameters only
     con.close()
-    body = json.dumps(trained, sort_keys=True).encode()
+    body = json.dumps([trained, area_words], sort_keys=True).encode()
     version = f"{ENGINE_VERSION}-{hashlib.sha256(body).hexdigest()[:10]}"
     return MatchModel(
         splink=trained,
         version=version,
         thresholds=thresholds or Thresholds(),
+        area_words=area_words,
         training={
             "trained_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
             "registry_records": len(registry),
@@ -150,6 +153,8 @@ def train(
                   f"real pairs mined from real lists (share {REAL_PAIR_SHARE})" if real_labels else
                   "from labelled pairs generated from the registry (fairthread.matching.engine.variants)"),
             "parent_company_m": "set by hand (public lists rarely carry a parent company)",
+            "area_words": (f"address words used by at least {BACKGROUND_SHARE:.0%} of a country's training-registry "
+                           f"facilities (at least {BACKGROUND_MIN}); ISO 3166-2 subdivision names are added at use"),
         },
     )
 
