@@ -170,3 +170,16 @@ def test_registry_prepared_by_an_older_engine_is_refused(tmp_path):
     con.close()
     with pytest.raises(engine.ModelError, match="prepare the registry again"):
         Registry.open(database)
+
+
+def test_a_prepared_registry_says_which_engine_and_model_prepared_it(tmp_path):
+    database = tmp_path / "reg.duckdb"
+    Registry([{"id": "R1", "name": "Mercury Apparel", "address": "Plot 5, Ashulia", "country": "BD"}],
+             database=database).close()
+    assert Registry.prepared_by(database) == (engine.ENGINE_VERSION, engine.load_model().version)
+    assert Registry.prepared_by(tmp_path / "absent.duckdb") is None
+    con = duckdb.connect(str(database))
+    con.execute("UPDATE registry_meta SET engine_version = '1.0'")
+    con.close()
+    with pytest.raises(engine.ModelError, match="prepare the registry again"):
+        Registry.open(database)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
+import duckdb
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
@@ -11,6 +13,7 @@ from django.core.management.base import CommandError
 
 from fairthread.audit.models import AuditEvent
 from fairthread.matching import services
+from fairthread.matching.engine import ENGINE_VERSION, Registry
 from fairthread.matching.models import MatchCandidate, RegistryEdition, RegistryFacility
 from fairthread.matching.services import MatchingError
 from fairthread.supplychain.models import Facility
@@ -169,3 +172,34 @@ def test_a_rejection_for_a_merged_record_holds_for_the_facility_it_went_into(peo
     assert survivor.os_id is None
     assert summary.candidates == [] and summary.matched == 0 and summary.review == 0
     assert not MatchCandidate.objects.filter(facility=survivor).exists()
+
+
+def test_a_registry_file_from_another_engine_or_gone_is_prepared_again_from_the_stored_rows(people):
+    edition = _registry(people)
+    old = Path(edition.database_path)
+    # As if an earlier engine had prepared the file: it records another engine version.
+    con = duckdb.connect(str(old))
+    con.execute("UPDATE registry_meta SET engine_version = '2.0'")
+    con.close()
+    row = _osh_row("AR2019143JX59GM")
+    same = make_facility(row["name"], "AR", address=row["address"])
+    summary = services.link_to_registry(by=people.analyst)
+    same.refresh_from_db()
+    edition.refresh_from_db()
+    assert summary.matched == 1 and same.os_id == "AR2019143JX59GM"
+    new = Path(edition.database_path)
+    assert new != old and new.exists() and not old.exists()
+    assert Registry.prepared_by(new) == (ENGINE_VERSION, services.matcher_model().version)
+    event = AuditEvent.objects.get(action="registry.prepare")
+    assert event.before["prepared_by"] == ["2.0", services.matcher_model().version]
+    assert event.after["file"] == str(new)
+    # The file deleted: prepared again too, and the link run finds the same facility (already linked: nothing).
+    new.unlink()
+    other = make_facility("Nowhere Knitwear Cooperative", "AR", address="Ruta 40 km 3000, Ushuaia")
+    again = services.link_to_registry(by=people.analyst)
+    edition.refresh_from_db()
+    assert Path(edition.database_path).exists()
+    assert AuditEvent.objects.filter(action="registry.prepare").count() == 2
+    assert again.matched == 0 and again.matched + again.review + again.new == 1
+    other.refresh_from_db()
+    assert other.os_id is None

@@ -30,7 +30,17 @@ from django.utils import timezone
 
 from fairthread.accounts import policy
 from fairthread.audit.log import _plain, record, snapshot
-from fairthread.matching.engine import MATCH, NEW, REVIEW, MatchModel, MatchResult, Registry, Thresholds, load_model
+from fairthread.matching.engine import (
+    ENGINE_VERSION,
+    MATCH,
+    NEW,
+    REVIEW,
+    MatchModel,
+    MatchResult,
+    Registry,
+    Thresholds,
+    load_model,
+)
 from fairthread.matching.models import FacilityMerge, MatchCandidate, RegistryEdition, RegistryFacility
 from fairthread.reference.countries import resolve_country
 from fairthread.supplychain.models import AgentEngagement, Facility, FacilitySource, ImportBatch, SourcingLink
@@ -735,7 +745,7 @@ def import_registry(data: bytes, *, filename: str, name: str, by: Any, source: s
         shown = "; ".join(errors[:3]) + (f"; and {len(errors) - 3} more problems" if len(errors) > 3 else "")
         raise MatchingError(f"Nothing was imported: {shown}", errors)
     digest = hashlib.sha256(data).hexdigest()
-    database = registry_dir() / f"registry-{digest[:16]}-{timezone.now():%Y%m%d%H%M%S%f}.duckdb"
+    database = _registry_file(digest)
     engine_rows = ({"id": r["os_id"], "name": r["name"], "address": r["address"], "country": r["country"],
                     "lat": r["_lat_text"], "lng": r["_lng_text"], "os_id": r["os_id"],
                     "parent_company": r["parent_company"], "native_name": r["native_name"]} for r in rows)
@@ -764,6 +774,44 @@ def import_registry(data: bytes, *, filename: str, name: str, by: Any, source: s
     return edition
 
 
+def _registry_file(digest: str) -> Path:
+    return registry_dir() / f"registry-{digest[:16]}-{timezone.now():%Y%m%d%H%M%S%f}.duckdb"
+
+
+def _edition_rows(edition: RegistryEdition) -> Iterable[dict[str, Any]]:
+    """The edition's stored facilities in the engine's row format (coordinates as stored: full precision)."""
+    for f in RegistryFacility.objects.filter(edition=edition).order_by("pk").iterator(chunk_size=5000):
+        yield {"id": f.os_id, "name": f.name, "address": f.address, "country": f.country,
+               "lat": "" if f.lat is None else repr(f.lat), "lng": "" if f.lng is None else repr(f.lng),
+               "os_id": f.os_id, "parent_company": f.parent_company, "native_name": f.native_name}
+
+
+def prepared_registry(edition: RegistryEdition, *, by: Any) -> Registry:
+    """The edition's prepared registry, opened. When its file is gone, or was prepared by another engine or model
+    (after an upgrade or a retrained model), it is prepared again from the edition's stored facilities — the
+    new file first, then the edition points to it (audited as ``registry.prepare``), then the old file goes."""
+    model = matcher_model()
+    current = Path(edition.database_path) if edition.database_path else None
+    if current is not None and Registry.prepared_by(current) == (ENGINE_VERSION, model.version):
+        return Registry.open(current, model)
+    database = _registry_file(edition.sha256 or "edition")
+    try:
+        Registry(_edition_rows(edition), model, database=database).close()
+        with transaction.atomic():
+            before = {"file": edition.database_path, "prepared_by": list(Registry.prepared_by(current) or [])
+                      if current is not None else []}
+            edition.database_path = str(database)
+            edition.save(update_fields=["database_path"])
+            record(by, "registry.prepare", edition, before=before,
+                   after={"file": str(database), "prepared_by": [ENGINE_VERSION, model.version]})
+    except Exception:
+        database.unlink(missing_ok=True)
+        raise
+    if current is not None and current != database:
+        current.unlink(missing_ok=True)
+    return Registry.open(database, model)
+
+
 def current_edition() -> RegistryEdition | None:
     return RegistryEdition.objects.filter(is_current=True).order_by("-imported_at", "-id").first()
 
@@ -777,8 +825,6 @@ def link_to_registry(*, by: Any, facility_ids: Iterable[int] | None = None) -> R
     edition = current_edition()
     if edition is None:
         raise MatchingError("No reference registry has been imported yet.")
-    if not edition.database_path or not Path(edition.database_path).exists():
-        raise MatchingError(f"The prepared registry of '{edition.name}' is missing; import the registry again.")
     qs = Facility.objects.all()
     if facility_ids is not None:
         qs = qs.filter(pk__in=sorted({int(i) for i in facility_ids}))
@@ -792,7 +838,7 @@ def link_to_registry(*, by: Any, facility_ids: Iterable[int] | None = None) -> R
     rows = list(facility_rows(qs))
     if not rows:
         return summary
-    registry = Registry.open(edition.database_path, matcher_model())
+    registry = prepared_registry(edition, by=by)
     try:
         results = registry.link(rows, thresholds()).results
     finally:

@@ -266,6 +266,9 @@ class Registry:
             ) GROUP BY ALL""")
         self._x("CREATE TABLE reg_country_n AS SELECT country, count(*) AS n FROM reg_prepared GROUP BY ALL")
         self.country_n = dict(self.con.execute("SELECT country, n FROM reg_country_n").fetchall())
+        # Which engine and model prepared the file: a file from another one is prepared again, not trusted.
+        self._x("CREATE TABLE registry_meta (engine_version VARCHAR, model_version VARCHAR)")
+        self.con.execute("INSERT INTO registry_meta VALUES (?, ?)", [ENGINE_VERSION, self.model.version]).fetchall()
         self._x("CREATE TABLE area_words (country VARCHAR, tok VARCHAR, in_names BOOLEAN)")
         areas = area_rows(self.model.area_words, self.country_n)
         if areas:
@@ -306,6 +309,24 @@ class Registry:
         self._x("SET preserve_insertion_order = false")
 
     @classmethod
+    def prepared_by(cls, database: str | Path) -> tuple[str, str] | None:
+        """(engine version, model version) that prepared the file, or None (no such file, not a prepared
+        registry, or prepared by an engine that did not record it)."""
+        if not Path(database).exists():
+            return None
+        try:
+            con = duckdb.connect(str(database), read_only=True)
+        except duckdb.Error:
+            return None
+        try:
+            row = con.execute("SELECT engine_version, model_version FROM registry_meta").fetchone()
+        except duckdb.Error:
+            return None
+        finally:
+            con.close()
+        return (str(row[0]), str(row[1])) if row else None
+
+    @classmethod
     def open(cls, database: str | Path, model: MatchModel | None = None, *, threads: int | None = None,
              memory_limit: str | None = None) -> Registry:
         """A registry prepared earlier into ``database`` (see ``__init__``)."""
@@ -315,7 +336,10 @@ class Registry:
         self._connect(database, threads, memory_limit)
         tables = {name for (name,) in self.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         missing = {"registry", "reg_country_n", "reg_tok_df", "reg_addr_df", "tf_name_norm", "reg_keys",
-                   "area_words"} - tables
+                   "area_words", "registry_meta"} - tables
+        if not missing and self.con.execute("SELECT engine_version FROM registry_meta").fetchall() != [
+                (ENGINE_VERSION,)]:
+            missing = {"registry_meta"}
         if missing:
             self.con.close()
             raise ModelError(f"{database} was not prepared by this version of the matching engine "
