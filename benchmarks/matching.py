@@ -557,15 +557,17 @@ def pair_sets_score(runs: Sequence[tuple[Sequence[object], Mapping[str, str]]],
 
 def _decisions(results: Sequence[object], match: float, review: float, margin: float
                ) -> dict[str, tuple[str, str]]:
+    """The engine's own decision rule (``linking.decide``) at other thresholds."""
+    from fairthread.matching.engine import Thresholds
+    from fairthread.matching.engine.linking import decide
+
+    thresholds = Thresholds(match, review, margin)
     decisions = {}
     for r in results:
         if r.method != "model" or not r.candidates:  # type: ignore[attr-defined]
             decisions[r.input_id] = (r.decision, r.matched_id)  # type: ignore[attr-defined]
             continue
-        top, rest = r.candidates[0], r.candidates[1:]  # type: ignore[attr-defined]
-        clear = not rest or top.weight - rest[0].weight >= margin
-        decision = "match" if top.probability >= match and clear else "review" if top.probability >= review else "new"
-        decisions[r.input_id] = (decision, top.registry_id)  # type: ignore[attr-defined]
+        decisions[r.input_id] = (decide(r.candidates, thresholds)[0], r.candidates[0].registry_id)  # type: ignore[attr-defined]
     return decisions
 
 

@@ -21,8 +21,9 @@ def test_legal_forms_are_removed_from_names():
     assert name_parts("Quanzhou Xinxing Footwear Co., Ltd.") == ("quanzhou xinxing footwear", "Co., Ltd.")
     assert name_parts("Mercury Apparel (Pvt) Ltd")[0] == "mercury apparel"
     assert name_parts("PT. Sri Rejeki Isman Tbk")[0] == "sri rejeki isman"
-    # Han characters: the legal form 有限公司 goes, the rest reads in pinyin, one syllable per character.
-    assert name_parts("泉州新兴鞋业有限公司") == ("quan zhou xin xing xie ye", "有限公司")
+    # Han characters: the legal form 有限公司 goes, the rest reads in pinyin, one syllable per character, except
+    # the words of the trade, read as one word as a Latin list writes them ("Xieye", shoe industry).
+    assert name_parts("泉州新兴鞋业有限公司") == ("quan zhou xin xing xieye", "有限公司")
 
 
 def test_legal_form_variant_matches_and_says_why():

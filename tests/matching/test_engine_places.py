@@ -86,3 +86,31 @@ def test_names_that_say_different_kinds_of_work_go_to_a_person():
     same = match_rows([{"id": "I2", "name": "Epyllion Knitwear Limited", "address": address, "country": "BD"}],
                       registry).results[0]
     assert (same.decision, same.matched_id) == (MATCH, "R1")
+
+
+def test_different_unit_numbers_in_the_names_go_to_a_person():
+    address = "Road 3, Bien Hoa Industrial Zone 1, Bien Hoa, Dong Nai"
+    registry = [{"id": "R1", "name": "Fashion Garments Ltd. (Unit 2)", "address": address, "country": "VN"}]
+    unit1 = {"id": "I1", "name": "Fashion Garments Ltd., Unit 1", "address": address, "country": "VN"}
+    eager = match_rows([unit1], registry, thresholds=Thresholds(0.01, 0.005, 3)).results[0]
+    assert eager.decision == REVIEW
+    assert "the names carry different unit numbers: two units of one group? A person decides" in eager.explanation
+    same_unit = {"id": "I2", "name": "Fashion Garments Limited - Unit 2", "address": address, "country": "VN"}
+    assert match_rows([same_unit], registry).results[0].decision == MATCH
+
+
+def test_trade_and_legal_words_of_other_languages_are_not_distinctive():
+    from fairthread.matching.engine.text import name_parts
+
+    # "Tekstil San. ve Tic. Ltd. Şti." is "Textile Industry and Trade Ltd." in Turkish; "Công ty TNHH May" is
+    # "Garment Co., Ltd." in Vietnamese; "Youxian Gongsi" is "Co., Ltd." in pinyin.
+    assert name_parts("Bozdağ Beyaz Tekstil San. ve Tic. Ltd. Şti.")[0] == "bozdag beyaz tekstil san ve tic"
+    assert name_parts("Cong ty TNHH May Tien Tien") == ("may tien tien", "cong ty tnhh")
+    assert name_parts("Jiangsu Guotai Huasheng Fuzhuang Youxian Gongsi")[0] == "jiangsu guotai huasheng fuzhuang"
+    # Two Brazilian clothing makers at one address share only the words every such name has.
+    address = "Av. Alvaro Ramos, 2366, Bairro Agua Rasa, Sao Paulo"
+    registry = [{"id": "R1", "name": "Lurick Confecções Ltda. ME", "address": address, "country": "BR"}]
+    other = match_rows([{"id": "I1", "name": "Buddemeyer Indústria e Comércio de Confecções Ltda", "address": address,
+                         "country": "BR"}], registry).results[0]
+    assert other.decision != MATCH
+    assert any(e.startswith("no distinctive name word in common") for e in other.explanation)

@@ -107,6 +107,42 @@ class Candidate:
     weight: float
     explanation: list[str] = field(default_factory=list)
     evidence: list[dict[str, Any]] = field(default_factory=list)
+    # Why this pair may not be merged automatically, whatever its score ("" when it may).
+    person_decides: str = ""
+
+
+def decide(scored: Sequence[Candidate], t: Thresholds) -> tuple[str, list[str]]:
+    """The decision on candidates sorted best first, and the notes that explain it (added to the best
+    candidate's explanation): ``match`` needs the score, the margin over the runner-up and no reason for a
+    person to decide (``Candidate.person_decides``)."""
+    top = scored[0]
+    runner_up = scored[1] if len(scored) > 1 else None
+    clear = runner_up is None or top.weight - runner_up.weight >= t.margin
+    notes = []
+    if top.probability >= t.match and not clear and runner_up is not None:
+        notes.append(f"another registry facility ({runner_up.registry_id}) scores almost as high")
+    if top.probability >= t.match and top.person_decides:
+        notes.append(top.person_decides)
+    if top.probability >= t.match and clear and not top.person_decides:
+        return MATCH, notes
+    return (REVIEW if top.probability >= t.review else NEW), notes
+
+
+def person_decides(candidate: Mapping[str, Any], levels: Mapping[str, Sequence[str]]) -> str:
+    """Why a pair may not be merged automatically, whatever its score: the place does not agree, the names carry
+    different unit numbers ("Unit 1" / "Unit 2": two units of one group, often in one compound), or the names say
+    different kinds of work. "" when none holds."""
+    if place_disagrees(candidate, levels):
+        return "both give an address and nothing in them says it is the same site: a person decides"
+    gamma = candidate.get("gamma_name_numbers")
+    unit_levels = levels.get("name_numbers") or []
+    if gamma is not None and 0 <= int(gamma) < len(unit_levels) and unit_levels[int(gamma)] == "different":
+        return "the names carry different unit numbers: two units of one group? A person decides"
+    kinds = kinds_differ(candidate)
+    if kinds:
+        return (f"the names say different kinds of work ({', '.join(kinds[0])} / {', '.join(kinds[1])}): two "
+                "units of one group? A person decides")
+    return ""
 
 
 @dataclass
@@ -486,35 +522,16 @@ class Registry:
     def _decide(self, input_id: str, candidates: list[dict[str, Any]], t: Thresholds) -> MatchResult:
         levels = self.model.levels()
         scored = []
-        place_conflict = {str(c["registry_id"]) for c in candidates if place_disagrees(c, levels)}
-        kind_conflict = {str(c["registry_id"]): kinds for c in candidates if (kinds := kinds_differ(c))}
         for c in candidates:
             weight = adjusted_weight(c)
             evidence = pair_evidence(c, levels)
             scored.append(Candidate(str(c["registry_id"]), probability(weight), weight, explanation_lines(evidence),
-                                    evidence))
+                                    evidence, person_decides(c, levels)))
         scored.sort(key=lambda c: (-c.weight, c.registry_id))
         top = scored[0]
-        runner_up = scored[1] if len(scored) > 1 else None
-        clear = runner_up is None or top.weight - runner_up.weight >= t.margin
-        place_ok = top.registry_id not in place_conflict
-        kinds = kind_conflict.get(top.registry_id)
-        if top.probability >= t.match and clear and place_ok and not kinds:
-            decision = MATCH
-        elif top.probability >= t.review:
-            decision = REVIEW
-        else:
-            decision = NEW
-        explanation = list(top.explanation)
-        if top.probability >= t.match and not clear and runner_up is not None:
-            explanation.append(f"another registry facility ({runner_up.registry_id}) scores almost as high")
-        if top.probability >= t.match and not place_ok:
-            explanation.append("both give an address and nothing in them says it is the same site: a person decides")
-        if top.probability >= t.match and kinds:
-            explanation.append(f"the names say different kinds of work ({', '.join(kinds[0])} / "
-                               f"{', '.join(kinds[1])}): two units of one group? A person decides")
+        decision, notes = decide(scored, t)
         return MatchResult(input_id, decision, top.registry_id, round(min(max(top.probability, 0.0), 1.0), 6),
-                           "model", self.model.version, explanation, scored, list(top.evidence))
+                           "model", self.model.version, [*top.explanation, *notes], scored, list(top.evidence))
 
     def close(self) -> None:
         self.con.close()

@@ -24,7 +24,8 @@ _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # Chinese legal forms (rigour's table covers Latin and Cyrillic forms, not Han ones).
 _HAN_LEGAL = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "公司", "股份公司")
 # Tokens rigour leaves behind after "(Pvt) Ltd", "Private Limited", "Pte Ltd", "Sdn Bhd", "Tbk".
-_LEFTOVER_LEGAL = {"pvt", "private", "pte", "sdn", "bhd", "tbk", "pvtltd", "coltd", "co", "ltd", "limited", "inc"}
+_LEFTOVER_LEGAL = {"pvt", "private", "pte", "sdn", "bhd", "tbk", "pvtltd", "coltd", "co", "ltd", "limited", "inc",
+                   "sti", "ltda", "lda", "me", "epp", "eireli", "unipessoal", "youxiangongsi", "tnhh", "jsc"}
 # Words of the trade that many different facilities carry in their names: never distinctive.
 GENERIC_WORDS = frozenset(
     [
@@ -35,9 +36,30 @@ GENERIC_WORDS = frozenset(
         "shoe", "leather", "dyeing", "printing", "sweater", "sweaters", "denim", "washing", "fabrics", "fabric",
         "spinning", "weaving", "the", "and", "of", "pvt", "private", "sa", "inc", "llc", "corp", "works", "products",
         "product", "global", "sportswear", "sports", "wear", "unit", "plant", "div", "division", "branch", "new", "de",
-        "da", "e", "y", "et", "und"
+        "da", "e", "y", "et", "und",
+        # The same words in the languages of the big producing countries' lists, and the legal or commercial
+        # words rigour leaves in them: "Tekstil San. ve Tic. Ltd. Şti.", "Indústria e Comércio de Confecções
+        # Ltda - ME", "Công ty TNHH May ...", "... Fuzhuang Youxian Gongsi". Two Turkish or Brazilian companies
+        # share these as English ones share "Garments Ltd". (Words of one or two letters are never distinctive
+        # anyway, and "el" must stay joinable: "APPAR EL".)
+        # Turkish
+        "tekstil", "giyim", "konfeksiyon", "orme", "dokuma", "boya", "boyahane", "iplik", "mensucat", "hazir",
+        "moda", "imalat", "uretim", "pazarlama", "san", "sanayi", "sanayii", "tic", "ticaret", "sti",
+        "sirketi", "dis", "ith", "ihr", "ithalat", "ihracat",
+        # Portuguese, Spanish, Italian, French, German
+        "confeccoes", "confeccao", "confecoes", "confecciones", "confeccion", "textil", "texteis", "textiles",
+        "tecidos", "malhas", "malharia", "vestuario", "industria", "comercio", "ind", "com", "ltda", "lda",
+        "eireli", "epp", "unipessoal", "hilanderia", "tejidos", "fabrica", "dos", "das", "del",
+        "tessile", "tessuti", "abbigliamento", "maglieria", "confezioni", "srl", "spa",
+        "confection", "vetements", "bonneterie", "sarl", "sas", "bekleidung", "strickerei", "gmbh",
+        # Vietnamese, Indonesian, Hindi, pinyin written as words
+        "cong", "tnhh", "may", "det", "garmen", "busana", "pakaian", "industri", "persero", "udyog",
+        "fuzhuang", "fushi", "zhiyi", "zhenzhi", "fangzhi", "yinran", "xieye", "pige", "youxian", "gongsi",
+        "jituan", "gufen", "shiye", "maoyi", "zhipin",
     ]
 )
+# Legal forms at the start of a name that rigour does not take out ("Công ty TNHH", "Công ty Cổ phần").
+_LEGAL_PREFIXES = (("cong", "ty", "tnhh"), ("cong", "ty", "co", "phan"), ("cong", "ty", "cp"), ("cong", "ty"))
 # Kinds of work a name can say (synonyms in one kind). A group names its units by what they do ("Epyllion
 # Knitwears", "Epyllion Washing", "Epyllion Style"): two names of one group that say two different kinds of work
 # are two units, however alike the rest. General words ("garments", "apparel", "textile", "fashion") say no kind.
@@ -175,6 +197,14 @@ def name_parts(name: str) -> tuple[str, str]:
         removed.insert(0, words.pop())
     while len(words) > 1 and words[0] in {"pt", "cv", "ooo", "oao", "zao"}:
         removed.append(words.pop(0))
+    for prefix in _LEGAL_PREFIXES:
+        if len(words) > len(prefix) and tuple(words[:len(prefix)]) == prefix:
+            removed.append(" ".join(words[:len(prefix)]))
+            del words[:len(prefix)]
+            break
+    if len(words) > 2 and words[-2:] == ["youxian", "gongsi"]:  # "Youxian Gongsi": "Co., Ltd." in pinyin
+        removed.insert(0, " ".join(words[-2:]))
+        del words[-2:]
     if not words:  # the whole name was a legal form: keep it rather than compare empty strings
         return join_spaced_letters(clean(raw)), ""
     if han_form:
