@@ -572,10 +572,10 @@ def _decisions(results: Sequence[object], match: float, review: float, margin: f
 
 
 def choose_thresholds(max_review: float) -> None:
-    """Grid search of (match, review, margin) on TRAINING data only — the generated set's training part and the
-    real development set (mined pairs + hand-labelled real lookalikes), never the generated test part or the
-    evaluation pairs: the highest mean F1 of the two with at most ``max_review`` of the generated training part
-    sent to review. Prints the choice; it is written into the model file by hand."""
+    """Grid search of (match, review, margin) on TRAINING data only — the generated set's training part, the
+    real development set (mined pairs + hand-labelled real lookalikes) and the development pair sets, never the
+    generated test part or the evaluation pairs: the highest mean F1 of the three with at most ``max_review`` of
+    the generated training part sent to review. Prints the choice; it is written into the model file by hand."""
     from fairthread.matching.engine import Registry
 
     registry = clean_country(read_rows(DATA / "matching_train_registry.csv"))

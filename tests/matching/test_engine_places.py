@@ -57,7 +57,7 @@ def test_a_lone_short_number_in_common_is_weak():
     result = match_rows([{"id": "I1", "name": "Ascolite AG", "address": "Schwöntenmos 15, 8126 Zumikon",
                           "country": "CH"}], registry).results[0]
     assert result.decision != MATCH
-    assert "the addresses share only a short number ('15'), which many addresses have" in {
+    assert "the addresses share only a short number ('15'), which says little" in {
         e["text"] for e in result.evidence}
 
 

@@ -203,3 +203,21 @@ def test_a_registry_file_from_another_engine_or_gone_is_prepared_again_from_the_
     assert again.matched == 0 and again.matched + again.review + again.new == 1
     other.refresh_from_db()
     assert other.os_id is None
+
+
+def test_one_link_run_per_edition_at_a_time(people):
+    import threading
+
+    edition = _registry(people)
+    acquired = threading.Event()
+
+    def second_run() -> None:
+        with services.edition_lock(edition):
+            acquired.set()
+
+    with services.edition_lock(edition):
+        other = threading.Thread(target=second_run)
+        other.start()
+        assert not acquired.wait(0.3)  # held by the first run: the second waits
+    other.join(5)
+    assert acquired.is_set()

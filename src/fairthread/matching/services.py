@@ -12,11 +12,13 @@ any rejected pair lies between them (A = B and B ≠ C means A ≠ C), and a rej
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import fcntl
 import hashlib
 import io
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -786,10 +788,23 @@ def _edition_rows(edition: RegistryEdition) -> Iterable[dict[str, Any]]:
                "os_id": f.os_id, "parent_company": f.parent_company, "native_name": f.native_name}
 
 
+@contextlib.contextmanager
+def edition_lock(edition: RegistryEdition) -> Iterator[None]:
+    """One link run per registry edition at a time (across processes on this machine, where the prepared file
+    lives): DuckDB lets one process write a file, and preparing it again must not pull it from under a run."""
+    with (registry_dir() / f"edition-{edition.pk}.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def prepared_registry(edition: RegistryEdition, *, by: Any) -> Registry:
     """The edition's prepared registry, opened. When its file is gone, or was prepared by another engine or model
     (after an upgrade or a retrained model), it is prepared again from the edition's stored facilities — the
-    new file first, then the edition points to it (audited as ``registry.prepare``), then the old file goes."""
+    new file first, then the edition points to it (audited as ``registry.prepare``), then the old file goes.
+    Call it holding ``edition_lock(edition)``."""
     model = matcher_model()
     current = Path(edition.database_path) if edition.database_path else None
     if current is not None and Registry.prepared_by(current) == (ENGINE_VERSION, model.version):
@@ -809,6 +824,7 @@ def prepared_registry(edition: RegistryEdition, *, by: Any) -> Registry:
         raise
     if current is not None and current != database:
         current.unlink(missing_ok=True)
+        current.with_name(current.name + ".wal").unlink(missing_ok=True)
     return Registry.open(database, model)
 
 
@@ -838,11 +854,13 @@ def link_to_registry(*, by: Any, facility_ids: Iterable[int] | None = None) -> R
     rows = list(facility_rows(qs))
     if not rows:
         return summary
-    registry = prepared_registry(edition, by=by)
-    try:
-        results = registry.link(rows, thresholds()).results
-    finally:
-        registry.close()
+    with edition_lock(edition):
+        edition.refresh_from_db(fields=["database_path"])  # another run may have prepared it again meanwhile
+        registry = prepared_registry(edition, by=by)
+        try:
+            results = registry.link(rows, thresholds()).results
+        finally:
+            registry.close()
     with transaction.atomic():
         by_os = {r.os_id: r for r in RegistryFacility.objects.filter(
             edition=edition, os_id__in={o for res in results for o, *_ in proposals(res)})}

@@ -62,12 +62,12 @@ def _address_words(label: str, c: Mapping[str, Any]) -> str:
         len(t) >= 5 and any(len(u) >= 5 and JaroWinkler.similarity(t, u) >= 0.92 for u in right))]
     if shared:
         return f"address shares {_quote(shared)}"
-    area = [t for t in left_all if t in right_all]
+    area = [t for t in left_all if t in right_all and not (t.isdigit() and len(t) <= 2)]
     if area and label == "same area, one address within the other":
         return f"one address is within the other ({_quote(area)})"
     if area:
         return f"addresses share only words common in the area ({_quote(area)})"
-    return "addresses share no words"
+    return "addresses share no words that say where"
 
 
 def _native_words(label: str, c: Mapping[str, Any]) -> str:
@@ -99,7 +99,7 @@ def _numbers_words(label: str, c: Mapping[str, Any]) -> str:
             "some shared": f"some address numbers agree ({_quote(shared)})",
             "one short number shared": f"the addresses share a short number ({_quote(shared)})",
             "only a short number shared": f"the addresses share only a short number ({_quote(shared)}), which "
-                                          "many addresses have"}.get(label, "")
+                                          "says little"}.get(label, "")
 
 
 def _name_numbers_words(label: str, c: Mapping[str, Any]) -> str:

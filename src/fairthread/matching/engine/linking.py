@@ -57,14 +57,17 @@ def adjusted_weight(candidate: Mapping[str, Any]) -> float:
 
 # Levels of the place comparisons that say nothing about which site: sharing an area, a lone short number, or
 # nothing; coordinates further apart than 500 m.
-_NO_SITE = {"address": {"same area only", "different"},
+# Names that are the same name, not only the same distinctive words ("Lopes Confecções" / "Lopes Malhas").
+_SAME_NAME = {"equal", "equal ignoring spaces or order", "nearly equal"}
+_NO_SITE = {"address": {"same area, one address within the other", "same area only", "different"},
             "address_numbers": {"missing", "only a short number shared", "different"},
             "distance": {"missing or imprecise", "within 2 km", "within 10 km", "further than 10 km"}}
 
 
 def place_disagrees(candidate: Mapping[str, Any], levels: Mapping[str, Sequence[str]]) -> bool:
-    """Both records give an address, neither is within the other, and nothing in the addresses or coordinates
-    says they are one site (only an area, a lone short number, or nothing in common). A name alone does not
+    """Both records give an address and nothing in the addresses or coordinates says they are one site (only an
+    area, a lone short number, or nothing in common) — unless the names are the same and one address lies within
+    the other (a partial address: the model's "same area, one address within the other"). A name alone does not
     merge two records then: groups run several plants under one name ("Hamid Fabrics, Ashulia" / "Hamid
     Fabrics, Narsingdi"), and merging them would join two factories' workers, audits and grievances. Such a
     pair goes to a person."""
@@ -76,9 +79,8 @@ def place_disagrees(candidate: Mapping[str, Any], levels: Mapping[str, Sequence[
 
     if label("address") == "missing":
         return False
-    left, right = set(candidate.get("addr_tokens_l") or []), set(candidate.get("addr_tokens_r") or [])
-    if left and right and len(left & right) >= 0.8 * min(len(left), len(right)):
-        return False  # one address within the other: a partial address, not two places
+    if label("address") == "same area, one address within the other" and label("name") in _SAME_NAME:
+        return False  # the same name at a partial address within the full one ("Ashulia, Savar" / "Plot 5, ...")
     return all(label(field) in no_site or label(field).startswith("missing") for field, no_site in _NO_SITE.items())
 
 

@@ -25,7 +25,10 @@ _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _HAN_LEGAL = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "公司", "股份公司")
 # Tokens rigour leaves behind after "(Pvt) Ltd", "Private Limited", "Pte Ltd", "Sdn Bhd", "Tbk".
 _LEFTOVER_LEGAL = {"pvt", "private", "pte", "sdn", "bhd", "tbk", "pvtltd", "coltd", "co", "ltd", "limited", "inc",
-                   "sti", "ltda", "lda", "me", "epp", "eireli", "unipessoal", "youxiangongsi", "tnhh", "jsc"}
+                   "sti", "ltda", "lda", "eireli", "unipessoal", "youxiangongsi", "tnhh", "jsc"}
+# Brazilian size marks ("Ltda - ME", "Eireli EPP"): legal only after a Brazilian form ("Love Me Ltd" keeps "me").
+_BRAZILIAN_FORMS = {"ltda", "eireli"}
+_BRAZILIAN_SIZE = {"me", "epp"}
 # Words of the trade that many different facilities carry in their names: never distinctive.
 GENERIC_WORDS = frozenset(
     [
@@ -193,14 +196,18 @@ def name_parts(name: str) -> tuple[str, str]:
     words = join_split_words(join_spaced_letters(clean(stripped)).split())
     removed = list(found)
     # Leftovers such as "(Pvt)" or "Private": dropped at the end of the name only, never in the middle.
-    while len(words) > 1 and words[-1] in _LEFTOVER_LEGAL:
+    brazilian = any(clean(f) in _BRAZILIAN_FORMS for f in found)
+    while len(words) > 1 and (words[-1] in _LEFTOVER_LEGAL or (words[-1] in _BRAZILIAN_SIZE and (
+            brazilian or words[-2] in _BRAZILIAN_FORMS))):
+        brazilian = brazilian or words[-1] in _BRAZILIAN_FORMS
         removed.insert(0, words.pop())
     while len(words) > 1 and words[0] in {"pt", "cv", "ooo", "oao", "zao"}:
         removed.append(words.pop(0))
     for prefix in _LEGAL_PREFIXES:
-        if len(words) > len(prefix) and tuple(words[:len(prefix)]) == prefix:
-            removed.append(" ".join(words[:len(prefix)]))
-            del words[:len(prefix)]
+        if tuple(words[:len(prefix)]) == prefix:
+            if len(words) > len(prefix):  # a name that is only "Cong ty Co phan" stays as it is
+                removed.append(" ".join(words[:len(prefix)]))
+                del words[:len(prefix)]
             break
     if len(words) > 2 and words[-2:] == ["youxian", "gongsi"]:  # "Youxian Gongsi": "Co., Ltd." in pinyin
         removed.insert(0, " ".join(words[-2:]))
@@ -241,9 +248,14 @@ def country_display_name(country: str) -> str:
     return str(getattr(record, "common_name", "") or getattr(record, "name", "")) if record else ""
 
 
+# Postcodes written with a hyphen ("4750-310" in Portugal, "01310-100" in Brazil, ZIP+4 "12345-6789"): one
+# postcode, not two house numbers.
+_HYPHEN_POSTCODE = re.compile(r"\b(\d{4,5})-(\d{3,4})\b")
+
+
 @functools.lru_cache(maxsize=1_000_000)
 def address_tokens(address: str, country: str = "") -> tuple[str, ...]:
-    words = [ADDRESS_CANON.get(w, w) for w in clean(address).split()]
+    words = [ADDRESS_CANON.get(w, w) for w in clean(_HYPHEN_POSTCODE.sub(r"\1\2", address)).split()]
     drop = country_words(country) if country else frozenset()
     out = [w for w in words if w not in ADDRESS_STOPWORDS and w not in drop and (len(w) > 1 or w.isdigit())]
     return tuple(dict.fromkeys(out))
