@@ -239,26 +239,33 @@ def read_rows(path: Path) -> list[dict[str, str]]:
 
 # -- scoring -------------------------------------------------------------------------------------------------
 
-def score(decisions: Mapping[str, tuple[str, str]], expected: Mapping[str, str]) -> dict[str, float]:
-    """decisions: input id -> (decision, matched id). Quality on ``match`` decisions; review is not a match."""
+def score(decisions: Mapping[str, tuple[str, str]], expected: Mapping[str, str | Iterable[str]]
+          ) -> dict[str, float]:
+    """decisions: input id -> (decision, matched id); expected: input id -> the registry id it should match ("" for
+    none), or the set of ids any of which is right. Quality on ``match`` decisions; review is not a match."""
     tp = fp = fn = review = 0
     for input_id, truth in expected.items():
+        truths = ({truth} if truth else set()) if isinstance(truth, str) else set(truth)
         decision, matched = decisions.get(input_id, ("new", ""))
         if decision == "review":
             review += 1
-        if decision == "match" and truth and matched == truth:
+        if decision == "match" and matched in truths:
             tp += 1
         elif decision == "match":
             fp += 1
-            if truth:
+            if truths:
                 fn += 1
-        elif truth:
+        elif truths:
             fn += 1
+    return figures(tp, fp, fn, review, len(expected))
+
+
+def figures(tp: int, fp: int, fn: int, review: int, rows: int) -> dict[str, float]:
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "review_share": review / max(len(expected), 1),
-            "rows": len(expected), "tp": tp, "fp": fp, "fn": fn}
+    return {"precision": precision, "recall": recall, "f1": f1, "review_share": review / max(rows, 1),
+            "rows": rows, "tp": tp, "fp": fp, "fn": fn}
 
 
 def report(name: str, s: Mapping[str, float]) -> None:
@@ -548,11 +555,7 @@ def pair_sets_score(runs: Sequence[tuple[Sequence[object], Mapping[str, str]]],
         for key in ("tp", "fp", "fn", "rows"):
             total[key] += int(s[key])
         total["review"] += round(s["review_share"] * s["rows"])
-    p = total["tp"] / (total["tp"] + total["fp"]) if total["tp"] + total["fp"] else 0.0
-    r = total["tp"] / (total["tp"] + total["fn"]) if total["tp"] + total["fn"] else 0.0
-    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
-            "review_share": total["review"] / total["rows"] if total["rows"] else 0.0, "rows": total["rows"],
-            "tp": total["tp"], "fp": total["fp"], "fn": total["fn"]}
+    return figures(total["tp"], total["fp"], total["fn"], total["review"], total["rows"])
 
 
 def _decisions(results: Sequence[object], match: float, review: float, margin: float
@@ -699,23 +702,8 @@ def real_pairs_by_record(data: Mapping[str, Any]) -> None:
     upload = [{"id": i, "name": k[0], "address": k[1], "country": k[2]} for k, i in firsts.items()]
     registry = [{"id": i, "name": k[0], "address": k[1], "country": k[2]} for k, i in seconds.items()]
     decisions, _elapsed, _pairs = run_ours(clean_country(registry), clean_country(upload))
-    tp = fp = fn = review = 0
-    for fid, truth in partners.items():
-        decision, matched = decisions.get(fid, ("new", ""))
-        review += decision == "review"
-        if decision == "match" and matched in truth:
-            tp += 1
-        elif decision == "match":
-            fp += 1
-            fn += bool(truth)
-        elif truth:
-            fn += 1
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
     print(f"real labelled pairs, each record once: {len(upload)} records against {len(registry)}")
-    report("matching_real_pairs_by_record", {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
-                                             "review_share": review / len(upload), "rows": len(upload), "tp": tp,
-                                             "fp": fp, "fn": fn})
+    report("matching_real_pairs_by_record", score(decisions, partners))
 
 
 def mined_pairs_check() -> None:

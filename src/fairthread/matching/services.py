@@ -807,14 +807,14 @@ def prepared_registry(edition: RegistryEdition, *, by: Any) -> Registry:
     Call it holding ``edition_lock(edition)``."""
     model = matcher_model()
     current = Path(edition.database_path) if edition.database_path else None
-    if current is not None and Registry.prepared_by(current) == (ENGINE_VERSION, model.version):
-        return Registry.open(current, model)
+    prepared_by = Registry.prepared_by(current) if current is not None else None
+    if prepared_by == (ENGINE_VERSION, model.version):
+        return Registry.open(current, model)  # type: ignore[arg-type]
     database = _registry_file(edition.sha256 or "edition")
     try:
         Registry(_edition_rows(edition), model, database=database).close()
         with transaction.atomic():
-            before = {"file": edition.database_path, "prepared_by": list(Registry.prepared_by(current) or [])
-                      if current is not None else []}
+            before = {"file": edition.database_path, "prepared_by": list(prepared_by or [])}
             edition.database_path = str(database)
             edition.save(update_fields=["database_path"])
             record(by, "registry.prepare", edition, before=before,

@@ -119,16 +119,24 @@ FIELD_LABELS = {"name": "Name", "name_numbers": "Unit number", "native_name": "N
                 "parent_company": "Parent company", "country": "Country"}
 
 
+def level_label(candidate: Mapping[str, Any], levels: Mapping[str, Sequence[str]], field: str) -> str | None:
+    """The label of the level the pair reached in one comparison ("missing" when it was not compared), or None
+    when the model has no such comparison."""
+    gamma = candidate.get(f"gamma_{field}")
+    if gamma is None or field not in levels:
+        return None
+    labels = levels[field]
+    return "missing" if int(gamma) < 0 or int(gamma) >= len(labels) else labels[int(gamma)]
+
+
 def pair_evidence(candidate: Mapping[str, Any], levels: Mapping[str, Sequence[str]]) -> list[dict[str, Any]]:
     """The model's per-field evidence in words: ``[{"field", "label", "for_match", "text"}]`` — ``for_match`` is
     True (counts for the match), False (against) or None (says little either way, or the field is missing)."""
     out: list[dict[str, Any]] = []
     for field in FIELDS:
-        gamma = candidate.get(f"gamma_{field}")
-        if gamma is None or field not in levels:
+        label = level_label(candidate, levels, field)
+        if label is None:
             continue
-        labels = levels[field]
-        label = "missing" if int(gamma) < 0 or int(gamma) >= len(labels) else labels[int(gamma)]
         if field == "name":
             words = _name_words(label, candidate)
         elif field == "address":
@@ -147,7 +155,7 @@ def pair_evidence(candidate: Mapping[str, Any], levels: Mapping[str, Sequence[st
             continue
         weight = _weight(candidate, field)
         direction = None
-        if weight is not None and int(gamma) >= 0 and abs(weight) >= 0.5:
+        if weight is not None and label != "missing" and abs(weight) >= 0.5:
             direction = weight > 0
         out.append({"field": field, "label": FIELD_LABELS[field], "for_match": direction, "text": words})
     out.append({"field": "country", "label": FIELD_LABELS["country"], "for_match": None, "text": "same country"})

@@ -19,7 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from fairthread.matching.engine.areas import area_rows
-from fairthread.matching.engine.explain import explanation_lines, pair_evidence
+from fairthread.matching.engine.explain import explanation_lines, level_label, pair_evidence
 from fairthread.matching.engine.model import (
     BLOCK_KEY_CAP,
     COMMON_ADDRESS_SHARE,
@@ -73,9 +73,7 @@ def place_disagrees(candidate: Mapping[str, Any], levels: Mapping[str, Sequence[
     pair goes to a person."""
 
     def label(field: str) -> str:
-        gamma = candidate.get(f"gamma_{field}")
-        names = levels.get(field) or []
-        return "missing" if gamma is None or not 0 <= int(gamma) < len(names) else names[int(gamma)]
+        return level_label(candidate, levels, field) or "missing"
 
     if label("address") == "missing":
         return False
@@ -136,9 +134,7 @@ def person_decides(candidate: Mapping[str, Any], levels: Mapping[str, Sequence[s
     different kinds of work. "" when none holds."""
     if place_disagrees(candidate, levels):
         return "both give an address and nothing in them says it is the same site: a person decides"
-    gamma = candidate.get("gamma_name_numbers")
-    unit_levels = levels.get("name_numbers") or []
-    if gamma is not None and 0 <= int(gamma) < len(unit_levels) and unit_levels[int(gamma)] == "different":
+    if level_label(candidate, levels, "name_numbers") == "different":
         return "the names carry different unit numbers: two units of one group? A person decides"
     kinds = kinds_differ(candidate)
     if kinds:
