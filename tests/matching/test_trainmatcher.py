@@ -33,7 +33,7 @@ def test_trains_from_registry_and_real_pairs(tmp_path, capsys, real_registry):
     assert "(60 generated and 2 real labelled pairs)" in stdout
     model = json.loads(out.read_text(encoding="utf-8"))
     meta = model["fairthread_model"]
-    assert meta["format"] == 2 and meta["version"].startswith("2.1-")
+    assert meta["format"] == 2 and meta["version"].startswith("2.2-")
     assert meta["training"]["real_pairs"] == 2 and meta["training"]["generated_pairs"] == 60
     assert meta["training"]["real_pairs_source"] == "pairs.csv"
     assert meta["training"]["registry_records"] == len(rows)

@@ -20,7 +20,7 @@ from fairthread.supplychain.models import Facility, ImportBatch
 FILENAME = "supplier_disclosure_respelt.csv"
 SEED = 5
 LIGHT = 5  # legal form, case and address style changed: the model should recognise them
-HEAVY = 5  # a group's unit named without its unit number and no address: a person should look
+HEAVY = 5  # a group's unit named without its unit number, its address without a number: a person should look
 
 _LEGAL = [
     (re.compile(r"\bCo\., Ltd\.$"), "Company Limited"),
@@ -47,8 +47,11 @@ def light_variant(name: str, address: str) -> tuple[str, str]:
 
 def heavy_variant(name: str, address: str) -> tuple[str, str]:
     """The group's name without the unit ("Kushiara Sky Printing Ltd. (Unit 3)" → "Kushiara Sky Printing Ltd")
-    and no address: which of the group's units is it? A person should look."""
-    return _swap_legal(re.sub(r"\s*\(Unit \d+\)\s*$", "", name)), ""
+    and the address without its plot or house number ("Plot 12, Free Zone, Lahore" → "Free Zone, Lahore"):
+    which of the group's units is it? A person should look."""
+    street = re.sub(r"\b(?:Plot|Unit|Lot|No\.?:?)\s*\d+\w*|\b\d+\w*", "", address)
+    street = ", ".join(part.strip() for part in street.split(",") if part.strip())
+    return _swap_legal(re.sub(r"\s*\(Unit \d+\)\s*$", "", name)), street
 
 
 def respelt_rows(light: list[Any], heavy: list[Any]) -> list[list[str]]:

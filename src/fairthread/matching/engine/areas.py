@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from fairthread.matching.engine.text import ADDRESS_STOPWORDS, address_tokens, clean
+from fairthread.matching.engine.text import ADDRESS_CANON, ADDRESS_STOPWORDS, address_tokens, clean, country_words
 
 BACKGROUND_SHARE = 0.02
 # The registry's own rule (model.COMMON_ADDRESS_SHARE, at least 5 facilities): fewer is chance in a sample.
@@ -101,3 +101,22 @@ def area_rows(background: Mapping[str, Mapping[str, Iterable[str]]], countries: 
         for word in set(words) | {str(w) for w in known.get("address", ())}:
             out[(country, word)] = word in in_names
     return [(country, word, flag) for (country, word), flag in sorted(out.items())]
+
+
+class PlaceVocabulary:
+    """Per country, the words a run-together address word is split into ("ashuliasavar" -> "ashulia", "savar";
+    a list that drops commas writes "Ashulia,Savar" so): the area words (subdivisions and background), the
+    kinds of place ("road", "industrial") and the country's own name — words of three letters or more."""
+
+    def __init__(self, background: Mapping[str, Mapping[str, Iterable[str]]]) -> None:
+        self.background = background
+        self._by_country: dict[str, frozenset[str]] = {}
+
+    def __call__(self, country: str) -> frozenset[str]:
+        country = (country or "").upper()
+        if country not in self._by_country:
+            words = set(subdivision_words(country)[0]) if country else set()
+            words |= {str(w) for w in (self.background.get(country) or {}).get("address", ())}
+            words |= set(ADDRESS_STOPWORDS) | set(ADDRESS_CANON) | set(country_words(country))
+            self._by_country[country] = frozenset(w for w in words if len(w) >= 3 and w.isalpha())
+        return self._by_country[country]

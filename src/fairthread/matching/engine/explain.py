@@ -65,6 +65,8 @@ def _address_words(label: str, c: Mapping[str, Any]) -> str:
     area = [t for t in left_all if t in right_all and not (t.isdigit() and len(t) <= 2)]
     if area and label == "same area, one address within the other":
         return f"one address is within the other ({_quote(area)})"
+    if area and label == "one address only the other's town":
+        return f"one address gives only the other's town ({_quote(area)})"
     if area:
         return f"addresses share only words common in the area ({_quote(area)})"
     return "addresses share no words that say where"
@@ -129,6 +131,12 @@ def level_label(candidate: Mapping[str, Any], levels: Mapping[str, Sequence[str]
     return "missing" if int(gamma) < 0 or int(gamma) >= len(labels) else labels[int(gamma)]
 
 
+def unit_number_ignored(candidate: Mapping[str, Any]) -> bool:
+    """A unit number qualifies a name: the same "2" on two names that differ ("Hanes Choloma Sewing 2" / "Valle
+    del Sol Confecciones 2", two companies in one building) says nothing, and is not counted."""
+    return float(candidate.get("mw_name") or 0) < 0 and float(candidate.get("mw_name_numbers") or 0) > 0
+
+
 def pair_evidence(candidate: Mapping[str, Any], levels: Mapping[str, Sequence[str]]) -> list[dict[str, Any]]:
     """The model's per-field evidence in words: ``[{"field", "label", "for_match", "text"}]`` — ``for_match`` is
     True (counts for the match), False (against) or None (says little either way, or the field is missing)."""
@@ -155,7 +163,9 @@ def pair_evidence(candidate: Mapping[str, Any], levels: Mapping[str, Sequence[st
             continue
         weight = _weight(candidate, field)
         direction = None
-        if weight is not None and label != "missing" and abs(weight) >= 0.5:
+        if field == "name_numbers" and unit_number_ignored(candidate):
+            words += ", which says nothing when the names differ"
+        elif weight is not None and label != "missing" and abs(weight) >= 0.5:
             direction = weight > 0
         out.append({"field": field, "label": FIELD_LABELS[field], "for_match": direction, "text": words})
     out.append({"field": "country", "label": FIELD_LABELS["country"], "for_match": None, "text": "same country"})

@@ -18,8 +18,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from fairthread.matching.engine.areas import area_rows
-from fairthread.matching.engine.explain import explanation_lines, level_label, pair_evidence
+from fairthread.matching.engine.areas import PlaceVocabulary, area_rows
+from fairthread.matching.engine.explain import explanation_lines, level_label, pair_evidence, unit_number_ignored
 from fairthread.matching.engine.model import (
     BLOCK_KEY_CAP,
     COMMON_ADDRESS_SHARE,
@@ -47,8 +47,12 @@ CORRELATED = (
 
 def adjusted_weight(candidate: Mapping[str, Any]) -> float:
     weight = float(candidate["weight"])
+    ignored = set()
+    if unit_number_ignored(candidate):
+        weight -= float(candidate["mw_name_numbers"])
+        ignored.add("mw_name_numbers")
     for group in CORRELATED:
-        values = [float(candidate[k]) for k in group if candidate.get(k) is not None]
+        values = [float(candidate[k]) for k in group if candidate.get(k) is not None and k not in ignored]
         positives = sorted((v for v in values if v > 0), reverse=True)
         if len(positives) > 1:
             weight -= sum(positives[1:])
@@ -59,7 +63,8 @@ def adjusted_weight(candidate: Mapping[str, Any]) -> float:
 # nothing; coordinates further apart than 500 m.
 # Names that are the same name, not only the same distinctive words ("Lopes Confecções" / "Lopes Malhas").
 _SAME_NAME = {"equal", "equal ignoring spaces or order", "nearly equal"}
-_NO_SITE = {"address": {"same area, one address within the other", "same area only", "different"},
+_NO_SITE = {"address": {"same area, one address within the other", "one address only the other's town",
+                         "same area only", "different"},
             "address_numbers": {"missing", "only a short number shared", "different"},
             "distance": {"missing or imprecise", "within 2 km", "within 10 km", "further than 10 km"}}
 
@@ -280,8 +285,9 @@ class Registry:
         that preparing a large registry is paid once, not on every upload."""
         start = time.perf_counter()
         self.model = model or load_model()
+        self.places = PlaceVocabulary(self.model.area_words)
         self._connect(database, threads, memory_limit)
-        prepared = rows if isinstance(rows, pa.Table) else prepare_table(rows, "registry")
+        prepared = rows if isinstance(rows, pa.Table) else prepare_table(rows, "registry", self.places)
         self.timings: dict[str, float] = {"prepare_s": time.perf_counter() - start}
         self.size = prepared.num_rows
         self.con.register("reg_arrow", prepared)
@@ -367,6 +373,7 @@ class Registry:
         self = cls.__new__(cls)
         start = time.perf_counter()
         self.model = model or load_model()
+        self.places = PlaceVocabulary(self.model.area_words)
         self._connect(database, threads, memory_limit)
         tables = {name for (name,) in self.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         missing = {"registry", "reg_country_n", "reg_tok_df", "reg_addr_df", "tf_name_norm", "reg_keys",
@@ -397,7 +404,7 @@ class Registry:
         start = time.perf_counter()
         self._batch += 1
         inp_name = "inp_current"
-        prepared = prepare_table(rows, "input")
+        prepared = prepare_table(rows, "input", self.places)
         order = prepared.column("unique_id").to_pylist()
         self.con.register("inp_arrow", prepared)
         self._x(f"CREATE TABLE {inp_name}_prepared AS SELECT * FROM inp_arrow")

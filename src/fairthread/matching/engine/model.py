@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ENGINE_VERSION = "2.1"
+ENGINE_VERSION = "2.2"
 MODEL_FORMAT = 2
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "facility_matcher.json"
 
@@ -94,6 +94,15 @@ _CORE_KEY_JW = _jw("array_to_string(name_core_l, '')", "array_to_string(name_cor
 _SORTED_JW = _jw("name_sorted_l", "name_sorted_r")
 
 _CORES = "coalesce(len(name_core_l), 0) > 0 AND coalesce(len(name_core_r), 0) > 0"
+# Names that share only trade words are not similar: "Thanh Hoa Textile and Garment" / "Giang Stock Textile and
+# Garment", two companies of one industrial zone. When both names have words besides the trade words, one of them
+# must be shared or the two sets spelled alike.
+_SPECIFIC_AGREE = (
+    "(coalesce(len(name_specific_l), 0) = 0 OR coalesce(len(name_specific_r), 0) = 0 "
+    "OR len(list_intersect(name_specific_l, name_specific_r)) >= 1 OR "
+    + _jw("array_to_string(list_sort(name_specific_l), ' ')", "array_to_string(list_sort(name_specific_r), ' ')")
+    + " >= 0.8)"
+)
 
 COMPARISONS: list[dict[str, Any]] = [
     {
@@ -115,10 +124,10 @@ COMPARISONS: list[dict[str, Any]] = [
             _level(f"{_CORES} AND {_CORE_KEY_JW} >= 0.9", "distinctive words nearly equal"),
             _level(f"{_CORES} AND len(list_intersect(name_core_l, name_core_r)) >= 1", "some distinctive words shared"),
             _level(_CORES, "different distinctive words"),
-            _level(f"{_jaccard('name_tokens')} >= 0.6 OR {_jw('name_key_l', 'name_key_r')} >= 0.9 "
-                   f"OR {_SORTED_JW} >= 0.9", "similar"),
-            _level(f"{_jaccard('name_tokens')} >= 0.34 OR {_jw('name_key_l', 'name_key_r')} >= 0.8",
-                   "somewhat similar"),
+            _level(f"{_SPECIFIC_AGREE} AND ({_jaccard('name_tokens')} >= 0.6 OR "
+                   f"{_jw('name_key_l', 'name_key_r')} >= 0.9 OR {_SORTED_JW} >= 0.9)", "similar"),
+            _level(f"{_SPECIFIC_AGREE} AND ({_jaccard('name_tokens')} >= 0.34 OR "
+                   f"{_jw('name_key_l', 'name_key_r')} >= 0.8)", "somewhat similar"),
             _level("ELSE", "different"),
         ],
     },
@@ -169,6 +178,10 @@ COMPARISONS: list[dict[str, Any]] = [
             _level(f"len(list_intersect(addr_tokens_l, addr_tokens_r)) >= 1 AND {_overlap('addr_tokens')} >= 0.8 "
                    "AND least(len(addr_tokens_l), len(addr_tokens_r)) >= 2",
                    "same area, one address within the other"),
+            # ... and when it is one word ("Industrial Zone, Karachi" / "Plot 479, Industrial Zone, Karachi"): it
+            # says only the town, neither same site nor another place.
+            _level(f"len(list_intersect(addr_tokens_l, addr_tokens_r)) >= 1 AND {_overlap('addr_tokens')} >= 0.8",
+                   "one address only the other's town"),
             _level("len(list_intersect(addr_tokens_l, addr_tokens_r)) >= 1", "same area only"),
             _level("ELSE", "different"),
         ],

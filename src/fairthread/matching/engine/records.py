@@ -7,7 +7,7 @@ resolved) and optionally ``lat, lng, os_id, parent_company, native_name, coordin
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pyarrow as pa
@@ -88,7 +88,10 @@ def name_numbers(tokens: list[str]) -> list[str]:
     return sorted(set(out))
 
 
-def prepare(row: Mapping[str, Any], source: str) -> dict[str, Any]:
+def prepare(row: Mapping[str, Any], source: str,
+            places: Callable[[str], frozenset[str]] | None = None) -> dict[str, Any]:
+    """One record's comparison fields. ``places`` gives a country's words a run-together address word is split
+    into (``areas.PlaceVocabulary``)."""
     raw_name = str(row.get("name") or "")
     native = str(row.get("native_name") or "")
     norm, legal = name_parts(raw_name)
@@ -97,7 +100,7 @@ def prepare(row: Mapping[str, Any], source: str) -> dict[str, Any]:
         alt_norm = ""
     tokens = norm.split()
     country = str(row.get("country") or "").upper()
-    addr = address_tokens(str(row.get("address") or ""), country)
+    addr = address_tokens(str(row.get("address") or ""), country, places(country) if places else frozenset())
     lat, lng = coordinates(row)
     parent = name_parts(str(row.get("parent_company") or ""))[0]
     return {
@@ -123,11 +126,12 @@ def prepare(row: Mapping[str, Any], source: str) -> dict[str, Any]:
     }
 
 
-def prepare_table(rows: Iterable[Mapping[str, Any]], source: str) -> pa.Table:
+def prepare_table(rows: Iterable[Mapping[str, Any]], source: str,
+                  places: Callable[[str], frozenset[str]] | None = None) -> pa.Table:
     """Prepared records as an Arrow table (column-wise, so a million rows stay compact)."""
     columns: dict[str, list[Any]] = {name: [] for name in SCHEMA.names}
     for row in rows:
-        for key, value in prepare(row, source).items():
+        for key, value in prepare(row, source, places).items():
             columns[key].append(value)
     return pa.table(columns, schema=SCHEMA)
 

