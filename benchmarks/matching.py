@@ -470,20 +470,31 @@ def build_active_pairs(force: bool) -> None:
     print(f"wrote {ACTIVE_PAIRS} ({len(out)} pairs)")
 
 
-def active_pair_sets() -> list[tuple[list[dict[str, str]], list[dict[str, str]], dict[str, str]]]:
+def active_pair_sets() -> list[tuple[list[dict[str, str]], list[dict[str, str]], dict[str, str | set[str]]]]:
     """The active-learning pair sets under the evaluation's protocol: per set, each pair's first record against
-    a registry of the set's second records (one registry entry per pair, as the evaluation has)."""
+    a registry of the set's second records (one registry entry per pair, as the evaluation has). A first record
+    is rightly matched to any second record of the same facility: a session shows one facility in several
+    pairs, so the set's registry can hold it twice."""
     if not ACTIVE_PAIRS.exists():
         return []
-    sets: dict[str, tuple[list[dict[str, str]], list[dict[str, str]], dict[str, str]]] = {}
+    facility = {r["id"]: r["id"] for r in read_rows(DATA / "matching_train_registry.csv")}
+    facility.update({r["id"]: r["expected_id"] or r["id"] for r in read_rows(DATA / "matching_train_upload.csv")})
+    sets: dict[str, tuple[list[dict[str, str]], list[dict[str, str]], list[tuple[str, str, str, str]]]] = {}
     for row in read_rows(ACTIVE_PAIRS):
-        registry, upload, expected = sets.setdefault(row["set"], ([], [], {}))
+        registry, upload, ids = sets.setdefault(row["set"], ([], [], []))
         first, second = f"{row['pair']}a", f"{row['pair']}b"
         upload.append({"id": first, "name": row["a_name"], "address": row["a_address"], "country": row["a_country"]})
         registry.append({"id": second, "name": row["b_name"], "address": row["b_address"],
                          "country": row["b_country"]})
-        expected[first] = second if row["label"] == "match" else ""
-    return list(sets.values())
+        ids.append((first, facility[row["a_id"]], second, facility[row["b_id"]]))
+    out = []
+    for registry, upload, ids in sets.values():
+        expected: dict[str, str | set[str]] = {}
+        for first, first_facility, _second, _ in ids:
+            same = {second for _f, _ff, second, second_facility in ids if second_facility == first_facility}
+            expected[first] = same or ""
+        out.append((registry, upload, expected))
+    return out
 
 
 # -- quality -------------------------------------------------------------------------------------------------
@@ -579,7 +590,7 @@ def dedupe_training_clean(text: str) -> str:
     """Text as Open Supply Hub's matcher cleans it before dedupe sees it, and as its training pairs were written
     (its ``clean`` function, described in its public source): ASCII letters; commas, hyphens and apostrophes
     dropped, so "Ashulia,Savar" becomes "ashuliasavar" and "Plot-12" "plot12"; quotes stripped; lower case."""
-    from normality import ascii_text
+    from rigour.text import ascii_text
 
     from fairthread.matching.engine.variants import drop_punctuation
 
@@ -650,9 +661,8 @@ def development_pair_sets(sets: int = PAIR_SETS) -> list[tuple[list[dict[str, st
     return out
 
 
-def pair_sets_runs(thresholds: object = None, sets: Sequence[tuple[list[dict[str, str]], list[dict[str, str]],
-                                                                   dict[str, str]]] | None = None
-                   ) -> list[tuple[list[object], dict[str, str]]]:
+def pair_sets_runs(thresholds: object = None, sets: Sequence[tuple[Any, Any, Any]] | None = None
+                   ) -> list[tuple[list[object], Any]]:
     """Each set linked (default: the development pair sets)."""
     from fairthread.matching.engine import Registry
 
@@ -715,7 +725,9 @@ def choose_thresholds(max_review: float) -> None:
         real_run = index.link(real[1])
         index.close()
     pair_sets = pair_sets_runs()
-    active_sets = pair_sets_runs(None, active_pair_sets()) or pair_sets
+    if not ACTIVE_PAIRS.exists():
+        _common.fail(f"{ACTIVE_PAIRS} is missing: build it once with --active-pairs")
+    active_sets = pair_sets_runs(None, active_pair_sets())
     options: list[tuple[float, ...]] = []
     for match in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999):
         for review in (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5):

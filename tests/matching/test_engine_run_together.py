@@ -11,7 +11,8 @@ from fairthread.matching.engine.variants import drop_punctuation
 
 
 def test_letters_and_digits_are_split_after_ordinals():
-    assert split_letters_digits("plot12 no5 3rd road b12") == "plot 12 no 5 3 road b 12"
+    # a single letter with its number is one plot or shed number ("B12" / "C12" differ)
+    assert split_letters_digits("plot12 no5 3rd road b12 13a 2589shebei") == "plot 12 no 5 3 road b12 13a 2589 shebei"
 
 
 def test_a_run_together_word_is_split_into_known_words():
@@ -26,6 +27,10 @@ def test_a_run_together_word_is_split_into_known_words():
     # three-letter known words only when every piece is known
     assert split_run_together("roadandpark", places) == ["road", "and", "park"]
     assert split_run_together("andheri", places) is None
+    # an unknown piece only in a word of nine letters or more, and of five letters or more
+    assert split_run_together("roadside", places) is None
+    assert split_run_together("parkside", places) is None
+    assert split_run_together("roadxyzw", places) is None
 
 
 def test_words_that_are_not_run_together_stay_whole():
@@ -50,9 +55,14 @@ def test_an_address_without_its_commas_gives_the_same_words():
 
 
 def test_names_without_their_hyphens():
-    assert name_parts("knitconcern ltd")[0] == "knit concern"
-    assert name_parts("Hirdaramani Mercury Apparel (Pvt) Limited-Katunayake")[0] == name_parts(
-        "hirdaramani mercury apparel pvt limitedkatunayake")[0]
+    # known words only: trade words run together are split, an unknown word is never cut off a trade word
+    assert name_parts("printwear knitting")[0] == "print wear knitting"
+    assert name_parts("knitconcern ltd")[0] == "knitconcern"
+    assert name_parts("Modaline Tekstil")[0] == "modaline tekstil"  # not "moda" + "line"
+    assert name_parts("Washington Apparel")[0] == "washington apparel"  # not "washing" + "ton"
+    # a legal form is dropped only at the end: "PrivateLabel" keeps "private"
+    assert name_parts("PrivateLabel Apparel")[0] == "privatelabel apparel"
+    assert name_parts("garmentsltd")[0] == "garments"
     assert name_parts("lammim associates unit2")[0] == "lammim associates unit 2"
     assert name_parts("mercury apparelii")[0] == name_parts("Mercury Apparel-II")[0] == "mercury apparel 2"
     # a trade word with a plural "s" is one word, and a Roman numeral is split only after a trade word
@@ -74,19 +84,36 @@ def test_a_facility_written_without_punctuation_is_matched():
 
 
 def test_a_four_digit_postcode_is_the_areas_not_the_sites():
-    # Bangladesh and Switzerland write four-digit postcodes (Google's address metadata); Viet Nam's have five or six
+    # Bangladesh and Switzerland have four-digit postcodes (Google's address metadata); Viet Nam five or six
     assert address_tokens("Savar, Dhaka 1340", "BD") == ("savar", "dhaka")
-    assert address_tokens("Schwöntenmos 15, 8126 Zumikon", "CH") == ("schwontenmos", "15", "zumikon")
+    assert address_tokens("Schwöntenmos, Zumikon 8126", "CH") == ("schwontenmos", "zumikon")
+    # written before the town after a house number, it is not known for a postcode (kept)
+    assert address_tokens("Schwöntenmos 15, 8126 Zumikon", "CH") == ("schwontenmos", "15", "8126", "zumikon")
     assert address_tokens("Lot 225, Amata, 7100", "VN") == ("225", "amata", "7100")
-    # only the last number is a postcode
+    # only the last number, after a place name: never after a numbering word or first in the address
     assert address_tokens("House 1340, Road 7, Savar", "BD") == ("1340", "7", "savar")
+    assert address_tokens("Plot 1234, Mirpur Road, Dhaka", "BD") == ("1234", "mirpur", "dhaka")
+    assert address_tokens("Road 5, House 1234, Mirpur", "BD") == ("5", "1234", "mirpur")
+    assert address_tokens("1234 Rizal Avenue, Manila", "PH") == ("1234", "rizal", "manila")
 
 
 def test_a_legal_form_or_roman_numeral_run_onto_a_name():
     assert name_parts("dbtexltd.")[0] == name_parts("DBTex Ltd.")[0] == "dbtex"
-    assert name_parts("ltdapparelii")[0] == "apparel 2"
-    assert name_parts("masood textile mills ltdappareliii")[0] == "masood textile mills apparel 3"
+    assert name_parts("ltdapparelii")[0] == "ltd apparel 2"
+    assert name_parts("masood textile mills ltdappareliii")[0] == "masood textile mills ltd apparel 3"
     assert name_parts("Tesco")[0] == "tesco" and name_parts("Zinc")[0] == "zinc"
+    assert name_parts("Özsevinç Tekstil")[0] == "ozsevinc tekstil"  # "inc" at the end of a Turkish name
+
+
+def test_a_turkish_dotted_capital_i_is_not_a_roman_numeral():
+    assert name_parts("DENİZ TEKSTİL İİ")[0] == "deniz tekstil ii"
+    assert name_parts("Ali Tekstil ıı")[0] == "ali tekstil ii"
+
+
+def test_a_very_long_run_of_letters_is_not_split():
+    places = frozenset({"road", "savar"})
+    assert split_run_together("road" + "q" * 3000, places) is None
+    assert name_parts("q" * 3000)[0] == "q" * 3000
 
 
 def test_a_unit_number_on_names_that_differ_is_not_counted():

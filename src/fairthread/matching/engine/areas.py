@@ -117,6 +117,14 @@ class PlaceVocabulary:
         if country not in self._by_country:
             words = set(subdivision_words(country)[0]) if country else set()
             words |= {str(w) for w in (self.background.get(country) or {}).get("address", ())}
-            words |= set(ADDRESS_STOPWORDS) | set(ADDRESS_CANON) | set(country_words(country))
-            self._by_country[country] = frozenset(w for w in words if len(w) >= 3 and w.isalpha())
+            words |= set(ADDRESS_STOPWORDS) | set(country_words(country))
+            # abbreviations of kinds of place ("rd", "indl"), not numbers written as words ("first", "iii")
+            words |= {k for k, v in ADDRESS_CANON.items() if not v.isdigit()}
+            vocabulary = frozenset(w for w in words if len(w) >= 3 and w.isalpha())
+            # One object per distinct vocabulary: text.address_tokens caches on it, and an identical object is
+            # found without comparing the sets word by word.
+            self._by_country[country] = _INTERNED.setdefault(vocabulary, vocabulary)
         return self._by_country[country]
+
+
+_INTERNED: dict[frozenset[str], frozenset[str]] = {}

