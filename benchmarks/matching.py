@@ -598,10 +598,11 @@ def dedupe_training_clean(text: str) -> str:
 
 
 def development_pair_sets(sets: int = PAIR_SETS) -> list[tuple[list[dict[str, str]], list[dict[str, str]],
-                                                               dict[str, str]]]:
+                                                               dict[str, str | set[str]]]]:
     """The evaluation's protocol on the generated set's TRAINING part: ``sets`` sets of 47 pairs of one facility
-    and 65 pairs of two (as many as the 112 real pairs have), lower-cased, name, address and country only; each
-    pair's first record is matched against a registry of all second records, so the registry is small. The 65
+    and 65 pairs of two (as many as the 112 real pairs have), name, address and country only, written as Open
+    Supply Hub's matcher cleans text (``PAIR_SETS_CLEAN=lower``: lower-cased only); each pair's first record is
+    matched against a registry of all second records, so the registry is small. The 65
     different pairs are 45 upload rows with no match, each paired with its most similar registry record of the
     country by a plain fuzzy comparison (as an active-learning labeller would be shown), and 20 *sister plants*:
     a registry facility's name, written as another list would, at the address of another facility of the
@@ -652,11 +653,16 @@ def development_pair_sets(sets: int = PAIR_SETS) -> list[tuple[list[dict[str, st
         pick = random.Random(SEED + 1000 + k)
         pairs = ([("m", p) for p in pick.sample(same, 47)] + [("d", p) for p in pick.sample(different, 45)]
                  + [("d", p) for p in pick.sample(sisters, 20)])
-        firsts, seconds, expected = [], [], {}
-        for n, (label, (a, b)) in enumerate(pairs):
-            firsts.append(bare(a, f"{label}{n}a"))
-            seconds.append(bare(b, f"{label}{n}b"))
-            expected[f"{label}{n}a"] = f"{label}{n}b" if label == "m" else ""
+        firsts, seconds = [], []
+        copies: dict[str, set[str]] = {}  # registry facility -> its second records in this set
+        for n, (_label, (a, b)) in enumerate(pairs):
+            firsts.append(bare(a, f"{_label}{n}a"))
+            seconds.append(bare(b, f"{_label}{n}b"))
+            copies.setdefault(b["id"], set()).add(f"{_label}{n}b")
+        # A set can hold one registry facility twice (the second record of a pair of one facility and the most
+        # similar record shown beside another upload row): a match to either copy is right.
+        expected: dict[str, str | set[str]] = {
+            f"{label}{n}a": (copies[b["id"]] if label == "m" else "") for n, (label, (_a, b)) in enumerate(pairs)}
         out.append((seconds, firsts, expected))
     return out
 
