@@ -58,6 +58,26 @@ def _index() -> dict[str, str]:
     return index
 
 
+def _compact(text: str) -> str:
+    """Letters and digits only: "Korea, Republic of", "korea republic of" and "People's Republic of China",
+    "Peoples Republic of China" agree (lists and systems drop commas, apostrophes and hyphens: "Timor-Leste",
+    "timorleste")."""
+    return "".join(c for c in _ascii(_key(text)) if c.isalnum())
+
+
+@functools.lru_cache(maxsize=1)
+def _compact_index() -> dict[str, str]:
+    """The index by compact key; a key two countries would share is left out."""
+    out: dict[str, str] = {}
+    clashes: set[str] = set()
+    for key, code in _index().items():
+        compact = _compact(key)
+        if compact in out and out[compact] != code:
+            clashes.add(compact)
+        out.setdefault(compact, code)
+    return {k: v for k, v in out.items() if k not in clashes}
+
+
 @functools.lru_cache(maxsize=4096)
 def resolve_country(text: str) -> str | None:
     """ISO alpha-2 code for a country name, ISO-2/ISO-3 code or common variant; None if unknown."""
@@ -65,7 +85,7 @@ def resolve_country(text: str) -> str | None:
         return None
     key = _key(text)
     index = _index()
-    return index.get(key) or index.get(_key(_ascii(key)))
+    return index.get(key) or index.get(_key(_ascii(key))) or _compact_index().get(_compact(key))
 
 
 def suggest_country(text: str) -> str | None:
