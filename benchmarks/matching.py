@@ -590,7 +590,7 @@ def dedupe_training_clean(text: str) -> str:
     """Text as Open Supply Hub's matcher cleans it before dedupe sees it, and as its training pairs were written
     (its ``clean`` function, described in its public source): ASCII letters; commas, hyphens and apostrophes
     dropped, so "Ashulia,Savar" becomes "ashuliasavar" and "Plot-12" "plot12"; quotes stripped; lower case."""
-    from rigour.text import ascii_text
+    from normality import ascii_text  # as the committed active-learning pair sets were written
 
     from fairthread.matching.engine.variants import drop_punctuation
 

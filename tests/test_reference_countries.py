@@ -35,6 +35,12 @@ def test_every_iso_name_resolves_with_its_punctuation_dropped():
                 assert resolve_country(dropped) == country.alpha_2, name
 
 
+@pytest.mark.parametrize("written", ["N/A", "n/a", "N.A.", "S.A.", "C/O", "N/O", "N.I.", "P.R.", "S/L", "M.E."])
+def test_placeholders_and_abbreviations_are_not_codes(written):
+    # only names are read without their punctuation; codes are read as written
+    assert resolve_country(written) is None
+
+
 def test_near_names_are_not_confused_and_unknowns_stay_unknown():
     assert resolve_country("Niger") == "NE" and resolve_country("Nigeria") == "NG"
     assert resolve_country("Guinea") == "GN" and resolve_country("Guinea-Bissau") == "GW"

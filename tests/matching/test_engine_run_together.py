@@ -6,13 +6,27 @@ from __future__ import annotations
 from fairthread.matching.engine import MATCH, REVIEW, match_rows
 from fairthread.matching.engine.areas import PlaceVocabulary
 from fairthread.matching.engine.linking import adjusted_weight
-from fairthread.matching.engine.text import address_tokens, name_parts, split_letters_digits, split_run_together
+from fairthread.matching.engine.text import (
+    address_tokens,
+    join_letter_numbers,
+    name_parts,
+    split_letters_digits,
+    split_run_together,
+)
 from fairthread.matching.engine.variants import drop_punctuation
 
 
 def test_letters_and_digits_are_split_after_ordinals():
     # a single letter with its number is one plot or shed number ("B12" / "C12" differ)
     assert split_letters_digits("plot12 no5 3rd road b12 13a 2589shebei") == "plot 12 no 5 3 road b12 13a 2589 shebei"
+    # a lone letter written beside its number, with a space or a hyphen, is the same number
+    assert join_letter_numbers("Shed B 12, Plot 12-A") == "Shed B12, Plot 12A"
+    assert address_tokens("Shed B-12, Savar", "BD") == address_tokens("Shed B12, Savar", "BD") == ("shed", "b12",
+                                                                                                  "savar")
+    assert address_tokens("Shed C-12, Savar", "BD") == ("shed", "c12", "savar")
+    # but not the Portuguese and Spanish "e" and "y" ("and"), nor across a comma
+    assert join_letter_numbers("Rua 12 e 14") == "Rua 12 e 14"
+    assert join_letter_numbers("Warehouse B, 1234 Rizal Avenue") == "Warehouse B, 1234 Rizal Avenue"
 
 
 def test_a_run_together_word_is_split_into_known_words():
@@ -84,17 +98,23 @@ def test_a_facility_written_without_punctuation_is_matched():
 
 
 def test_a_four_digit_postcode_is_the_areas_not_the_sites():
-    # Bangladesh and Switzerland have four-digit postcodes (Google's address metadata); Viet Nam five or six
-    assert address_tokens("Savar, Dhaka 1340", "BD") == ("savar", "dhaka")
-    assert address_tokens("Schwöntenmos, Zumikon 8126", "CH") == ("schwontenmos", "zumikon")
-    # written before the town after a house number, it is not known for a postcode (kept)
-    assert address_tokens("Schwöntenmos 15, 8126 Zumikon", "CH") == ("schwontenmos", "15", "8126", "zumikon")
-    assert address_tokens("Lot 225, Amata, 7100", "VN") == ("225", "amata", "7100")
-    # only the last number, after a place name: never after a numbering word or first in the address
-    assert address_tokens("House 1340, Road 7, Savar", "BD") == ("1340", "7", "savar")
-    assert address_tokens("Plot 1234, Mirpur Road, Dhaka", "BD") == ("1234", "mirpur", "dhaka")
-    assert address_tokens("Road 5, House 1234, Mirpur", "BD") == ("5", "1234", "mirpur")
-    assert address_tokens("1234 Rizal Avenue, Manila", "PH") == ("1234", "rizal", "manila")
+    # Bangladesh and Switzerland have four-digit postcodes (Google's address metadata); Viet Nam five or six.
+    # "Dhaka" and "Zürich" are ISO 3166-2 subdivisions, so known place names.
+    bd, ch, vn, ph = (PlaceVocabulary({})(c) for c in ("BD", "CH", "VN", "PH"))
+    assert address_tokens("Savar, Dhaka 1340", "BD", bd) == ("savar", "dhaka")
+    assert address_tokens("Savar, Dhaka 1340, Bangladesh", "BD", bd) == ("savar", "dhaka")
+    assert address_tokens("Seefeldstrasse 5, Zürich 8008", "CH", ch) == ("seefeldstrasse", "5", "zurich")
+    assert address_tokens("Lot 225, Amata, 7100", "VN", vn) == ("225", "amata", "7100")
+    # kept: after a numbering word, after a word that is not a known place, first, or not at the end
+    assert address_tokens("House 1340, Road 7, Savar", "BD", bd) == ("1340", "7", "savar")
+    assert address_tokens("Plot 1234, Mirpur Road, Dhaka", "BD", bd) == ("1234", "mirpur", "dhaka")
+    assert address_tokens("Road 5, House 1234, Mirpur", "BD", bd) == ("5", "1234", "mirpur")
+    assert address_tokens("Block A 1234, Mirpur", "BD", bd) == ("a1234", "mirpur")
+    assert address_tokens("1234 Rizal Avenue, Manila", "PH", ph) == ("1234", "rizal", "manila")
+    # (a lone letter is not an address word)
+    assert address_tokens("Warehouse B, 1234 Rizal Avenue, Pasig City", "PH", ph) == (
+        "warehouse", "1234", "rizal", "pasig")
+    assert address_tokens("Dhaka 1340, Savar", "BD", bd) == ("dhaka", "1340", "savar")
 
 
 def test_a_legal_form_or_roman_numeral_run_onto_a_name():
@@ -105,15 +125,17 @@ def test_a_legal_form_or_roman_numeral_run_onto_a_name():
     assert name_parts("Özsevinç Tekstil")[0] == "ozsevinc tekstil"  # "inc" at the end of a Turkish name
 
 
-def test_a_turkish_dotted_capital_i_is_not_a_roman_numeral():
-    assert name_parts("DENİZ TEKSTİL İİ")[0] == "deniz tekstil ii"
-    assert name_parts("Ali Tekstil ıı")[0] == "ali tekstil ii"
+def test_a_roman_numeral_in_turkish_capitals():
+    # "İİ" and "ıı" read as "II" (before: a crash)
+    assert name_parts("DENİZ TEKSTİL İİ")[0] == name_parts("Deniz Tekstil II")[0] == "deniz tekstil 2"
+    assert name_parts("Ali Tekstil ıı")[0] == "ali tekstil 2"
 
 
 def test_a_very_long_run_of_letters_is_not_split():
     places = frozenset({"road", "savar"})
     assert split_run_together("road" + "q" * 3000, places) is None
     assert name_parts("q" * 3000)[0] == "q" * 3000
+    assert name_parts("q" * 3000 + "ii")[0] == "q" * 3000 + "ii"  # the Roman-numeral path too
 
 
 def test_a_unit_number_on_names_that_differ_is_not_counted():

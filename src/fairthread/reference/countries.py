@@ -67,11 +67,20 @@ def _compact(text: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _compact_index() -> dict[str, str]:
-    """The index by compact key; a key two countries would share is left out."""
+    """The index of names (never codes: "N/A" is not Namibia, "S.A." not Saudi Arabia) by compact key, keys of
+    four characters or more; a key two countries would share is left out."""
+    names: list[tuple[str, str]] = []
+    for c in pycountry.countries:
+        for name in (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)):
+            if name:
+                names.append((name, c.alpha_2))
+    names += [(variant, code) for variant, code in VARIANTS.items()]
     out: dict[str, str] = {}
     clashes: set[str] = set()
-    for key, code in _index().items():
+    for key, code in names:
         compact = _compact(key)
+        if len(compact) < 4:
+            continue
         if compact in out and out[compact] != code:
             clashes.add(compact)
         out.setdefault(compact, code)

@@ -123,6 +123,8 @@ class PlaceVocabulary:
             vocabulary = frozenset(w for w in words if len(w) >= 3 and w.isalpha())
             # One object per distinct vocabulary: text.address_tokens caches on it, and an identical object is
             # found without comparing the sets word by word.
+            if len(_INTERNED) > 4096:  # new models in one process (tests, retraining): keep it bounded
+                _INTERNED.clear()
             self._by_country[country] = _INTERNED.setdefault(vocabulary, vocabulary)
         return self._by_country[country]
 

@@ -133,8 +133,13 @@ _ROMAN_VALUE = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii":
 def roman_to_digits(text: str) -> str:
     """"Apparel-II" -> "Apparel-2", "Saigon ll" -> "Saigon 2": unit numbers written as Roman numerals (or "ll"
     typed for "II"), so that the legal-form table does not take them for a form and they compare as numbers."""
-    # .get: a case-insensitive match can be a non-ASCII letter ("İİ" in a Turkish name): left as written
-    return _ROMAN_WORD.sub(lambda m: _ROMAN_VALUE.get(m.group().lower(), m.group()), text)
+    return _ROMAN_WORD.sub(lambda m: _roman_value(m.group()), text)
+
+
+def _roman_value(numeral: str) -> str:
+    # A case-insensitive match can be a Turkish "İİ" or "ıı": read as the Latin letters, else left as written.
+    key = "".join(c for c in unicodedata.normalize("NFKD", numeral.lower()) if not unicodedata.combining(c))
+    return _ROMAN_VALUE.get(key.translate(_LATIN_EXTRA), numeral)
 
 
 def join_split_words(words: list[str]) -> list[str]:
@@ -227,7 +232,8 @@ def _split_name_word(word: str) -> list[str]:
               else None) or [word]
     for roman in ("ii", "iv"):  # "ltdapparelii": known words and a Roman numeral of two letters
         stem = word[: -len(roman)]
-        if word.endswith(roman) and len(stem) >= 3 and stem not in _NAME_VOCABULARY:
+        if (word.endswith(roman) and _MIN_RUN <= len(word) <= _MAX_RUN and word.isalpha()
+                and stem not in _NAME_VOCABULARY):
             known = _split(stem, _NAME_VOCABULARY, 3, unknown_allowed=False)
             if known:
                 pieces = [*known, _ROMAN_VALUE[roman]]
@@ -322,6 +328,18 @@ _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
 _LETTERS_DIGITS = re.compile(r"(?<=[a-z]{2})(?=\d)|(?<=\d)(?=[a-z]{2})")
 
 
+# A lone letter written beside a number with a space or a hyphen is part of it: "B-12", "B 12" and "B12" are one
+# shed, "12-A" and "12A" one plot; a comma parts them ("Warehouse B, 1234 Rizal Avenue"). "e" and "y" are "and"
+# in Portuguese and Spanish addresses.
+_LETTER_NUMBER = re.compile(r"(?<![^\W\d_])([a-df-xz])[ -](\d+)\b", re.IGNORECASE | re.ASCII)
+_NUMBER_LETTER = re.compile(r"\b(\d+)[ -]([a-df-xz])(?![^\W\d_])", re.IGNORECASE | re.ASCII)
+
+
+def join_letter_numbers(text: str) -> str:
+    """"Shed B-12, Plot 12 A" -> "Shed B12, Plot 12A" (raw text in, raw text out)."""
+    return _NUMBER_LETTER.sub(r"\1\2", _LETTER_NUMBER.sub(r"\1\2", text))
+
+
 def split_letters_digits(text: str) -> str:
     """"plot12 no5 3rd b12" -> "plot 12 no 5 3 b12" (clean text in, clean text out)."""
     return _LETTERS_DIGITS.sub(" ", _ORDINAL.sub(r"\1", text))
@@ -388,12 +406,12 @@ def address_tokens(address: str, country: str = "", places: frozenset[str] = fro
     """The words of an address that can say where: canonical forms ("Rd." -> road), the country's own name and
     the kinds of place left out. ``places`` (``areas.place_vocabulary``) are the words a run-together word is
     split into ("ashuliasavar" -> "ashulia", "savar")."""
-    words = split_letters_digits(clean(_HYPHEN_POSTCODE.sub(r"\1\2", address))).split()
+    words = split_letters_digits(clean(join_letter_numbers(_HYPHEN_POSTCODE.sub(r"\1\2", address)))).split()
     if places:
         words = [piece for w in words for piece in (split_run_together(w, places) or [w])]
     words = [ADDRESS_CANON.get(w, w) for w in words]
-    if country:
-        words = _drop_four_digit_postcode(words, country)
+    if country and places:
+        words = _drop_four_digit_postcode(words, country, places)
     drop = country_words(country) if country else frozenset()
     out = [w for w in words if w not in ADDRESS_STOPWORDS and w not in drop and (len(w) > 1 or w.isdigit())]
     return tuple(dict.fromkeys(out))
@@ -404,15 +422,18 @@ _NUMBERING_WORDS = frozenset({
     "plot", "plots", "house", "no", "nos", "number", "road", "street", "avenue", "lane", "lot", "lots", "unit",
     "building", "block", "blk", "sector", "km", "floor", "room", "shed", "gate", "holding", "khasra", "survey",
     "door", "flat", "apt", "suite", "phase", "box", "section", "sec", "soi", "moo", "village", "ward", "line",
+    "bldg", "hno", "dag", "khatian", "mouza", "highway", "hwy",
 })
 
 
-def _drop_four_digit_postcode(words: list[str], country: str) -> list[str]:
-    """The address's last number, when it has four digits in the format of the country's postcodes and follows
-    a place name ("Savar, Dhaka 1340"), is the postcode: the area's, not the site's. After a numbering word
-    ("Plot 1234"), first in the address ("1234 Rizal Avenue") or before another number it is kept."""
+def _drop_four_digit_postcode(words: list[str], country: str, places: frozenset[str]) -> list[str]:
+    """The address's last number, when it has four digits in the format of the country's postcodes, follows a
+    known place name and ends the address ("Savar, Dhaka 1340", "Dhaka 1340, Bangladesh"), is the postcode: the
+    area's, not the site's. Anywhere else ("Plot 1234, Savar", "Warehouse B, 1234 Rizal Avenue") it is kept."""
     last = max((k for k, w in enumerate(words) if w.isdigit()), default=-1)
-    if last < 1 or len(words[last]) != 4 or not words[last - 1].isalpha() or words[last - 1] in _NUMBERING_WORDS:
+    if last < 1 or len(words[last]) != 4 or words[last - 1] not in places or words[last - 1] in _NUMBERING_WORDS:
+        return words
+    if any(w not in country_words(country) for w in words[last + 1:]):
         return words
     postcode = four_digit_postcode(country)
     if postcode is None or not postcode.fullmatch(words[last]):
